@@ -1,0 +1,52 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import { childSpan, formatTraceparent, parseTraceparent, type TraceContext } from "./trace.js";
+
+/** What flows with every call and event: the saga's business key, what caused it, and the trace. */
+export interface CallContext {
+  /** The business key the saga runs on (order, reservation or request id). */
+  correlationId: string;
+  /** The id of the event or request that caused the current work. */
+  causationId?: string;
+  trace: TraceContext;
+}
+
+/** Header names shared by gRPC metadata, HTTP headers and NATS message headers. */
+export const contextHeaderNames = {
+  correlationId: "x-correlation-id",
+  causationId: "x-causation-id",
+  traceparent: "traceparent",
+} as const;
+
+const storage = new AsyncLocalStorage<CallContext>();
+
+/** The context of the work running now, if any. */
+export function currentContext(): CallContext | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `ctx` as the current context (logs, outgoing calls and events pick it up). */
+export function runInContext<T>(ctx: CallContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+/** Builds the context of incoming work from its headers: a new span of the caller's trace. */
+export function contextFromHeaders(get: (name: string) => string | undefined): CallContext {
+  const parent = parseTraceparent(get(contextHeaderNames.traceparent));
+  return {
+    correlationId: get(contextHeaderNames.correlationId) || randomUUID(),
+    causationId: get(contextHeaderNames.causationId) || undefined,
+    trace: childSpan(parent),
+  };
+}
+
+/** The headers an outgoing call or event carries so that the receiver continues this context. */
+export function headersFromContext(ctx: CallContext | undefined = currentContext()): Record<string, string> {
+  if (!ctx) return { [contextHeaderNames.traceparent]: formatTraceparent(childSpan()) };
+  const out: Record<string, string> = {
+    [contextHeaderNames.correlationId]: ctx.correlationId,
+    [contextHeaderNames.traceparent]: formatTraceparent(ctx.trace),
+  };
+  if (ctx.causationId) out[contextHeaderNames.causationId] = ctx.causationId;
+  return out;
+}

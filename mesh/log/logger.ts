@@ -1,0 +1,59 @@
+import { currentContext } from "../context/call-context.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Structured JSON logging; every line carries the service and the current call context. */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface LoggerOptions {
+  service: string;
+  level?: LogLevel;
+  /** Where lines go; one JSON object per line on stdout by default. */
+  write?: (line: string) => void;
+}
+
+/** Creates a JSON-lines logger for one service. */
+export function createLogger(options: LoggerOptions): Logger {
+  const min = rank[options.level ?? "info"];
+  const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
+  const make = (bound: Record<string, unknown>): Logger => {
+    const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+      if (rank[level] < min) return;
+      const ctx = currentContext();
+      const line: Record<string, unknown> = { time: new Date().toISOString(), level, service: options.service, msg };
+      if (ctx) {
+        line.correlationId = ctx.correlationId;
+        if (ctx.causationId) line.causationId = ctx.causationId;
+        line.traceId = ctx.trace.traceId;
+        line.spanId = ctx.trace.spanId;
+      }
+      Object.assign(line, bound, fields && serializeErrors(fields));
+      write(JSON.stringify(line));
+    };
+    return {
+      debug: (m, f) => emit("debug", m, f),
+      info: (m, f) => emit("info", m, f),
+      warn: (m, f) => emit("warn", m, f),
+      error: (m, f) => emit("error", m, f),
+      child: (fields) => make({ ...bound, ...fields }),
+    };
+  };
+  return make({});
+}
+
+// Error objects stringify to {}; keep what a reader needs.
+function serializeErrors(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    out[k] = v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v;
+  }
+  return out;
+}
