@@ -19,6 +19,8 @@ export interface EnvReader {
   url(name: string, protocols: readonly string[], fallback?: string): string;
   /** host:port */
   address(name: string, fallback?: string): string;
+  /** A string that must match `pattern`; `rule` says in words what it must be. */
+  matching(name: string, pattern: RegExp, rule: string, fallback?: string): string;
   /** Throws ConfigError when any read above failed. */
   done(): void;
 }
@@ -80,6 +82,11 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     address(name, fallback) {
       const v = raw(name, fallback) ?? fallback ?? "";
       if (v && !/^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$/.test(v)) problems.push(`${name}=${JSON.stringify(v)} is not host:port`);
+      return v;
+    },
+    matching(name, pattern, rule, fallback) {
+      const v = raw(name, fallback) ?? fallback ?? "";
+      if (v && !pattern.test(v)) problems.push(`${name}=${JSON.stringify(v)} ${rule}`);
       return v;
     },
     done() {

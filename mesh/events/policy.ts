@@ -10,7 +10,12 @@ import type { Transaction } from "./transaction.js";
 export interface Policy {
   name: string;
   on: readonly EventType[];
-  handle(event: ReceivedEvent, tx: Transaction): Promise<void>;
+  /**
+   * Optional work before the transaction opens (a call to another service, say), so that no
+   * lock is held across the network; its result is handed to `handle`. Skipped for duplicates.
+   */
+  prepare?(event: ReceivedEvent): Promise<unknown>;
+  handle(event: ReceivedEvent, tx: Transaction, prepared?: unknown): Promise<void>;
 }
 
 /** Thrown by a policy that cannot handle an event yet (e.g. it depends on one not yet seen): redelivered later, not logged as a failure. */

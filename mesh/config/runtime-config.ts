@@ -1,0 +1,66 @@
+import { addressVariable, type CatalogEntry } from "../service/catalog-entry.js";
+import type { EnvReader } from "./env.js";
+import type { LogLevel } from "../log/logger.js";
+
+/** Everything the runtime reads from the environment for one service. */
+export interface RuntimeConfig {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  logLevel: LogLevel;
+  natsUrl: string;
+  /** Prefix that isolates this deployment's subjects and streams ("" in production). */
+  eventNamespace: string;
+  /** Empty: an SQLite file under dataDir. */
+  databaseUrl: string;
+  dataDir: string;
+  /** Fault injection for demonstrations and tests: false keeps committed events in the outbox. */
+  outboxRelayEnabled: boolean;
+  consumerMaxDeliver: number;
+  /** How long readiness is false before listeners close, so load balancers stop sending. */
+  shutdownDelayMs: number;
+  /** The longest in-flight calls and events get to finish at shutdown. */
+  shutdownTimeoutMs: number;
+  client: { timeoutMs: number; retries: number; breakerThreshold: number; halfOpenAfterMs: number; maxConcurrent: number };
+  /** gRPC address of each dependency, by catalog id. */
+  addresses: Record<string, string>;
+}
+
+/** The environment variables the runtime reads, by name; the chart and the launcher set them. */
+export const runtimeVariables = [
+  "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
+  "OUTBOX_RELAY_ENABLED", "CONSUMER_MAX_DELIVER", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
+  "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
+] as const;
+
+/** Reads the runtime's settings for `entry`; defaults are the local-development ones from the catalog. */
+export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: readonly CatalogEntry[]): RuntimeConfig {
+  const addresses: Record<string, string> = {};
+  for (const id of entry.dependsOn) {
+    const dep = catalog.find((e) => e.id === id);
+    addresses[id] = env.address(addressVariable(id), dep ? `127.0.0.1:${dep.grpcPort}` : undefined);
+  }
+  return {
+    host: env.string("HOST", "0.0.0.0"),
+    httpPort: env.port("HTTP_PORT", entry.httpPort),
+    grpcPort: env.port("GRPC_PORT", entry.grpcPort),
+    logLevel: env.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    natsUrl: env.url("NATS_URL", ["nats", "tls", "ws", "wss"], "nats://127.0.0.1:4222"),
+    // Subject tokens and stream names allow no dots, spaces or wildcards.
+    eventNamespace: env.matching("EVENT_NAMESPACE", /^[A-Za-z0-9_-]+$/, "may hold only letters, digits, _ and -", ""),
+    databaseUrl: env.string("DATABASE_URL", ""),
+    dataDir: env.string("DATA_DIR", "data"),
+    outboxRelayEnabled: env.bool("OUTBOX_RELAY_ENABLED", true),
+    consumerMaxDeliver: env.int("CONSUMER_MAX_DELIVER", 8, { min: 1, max: 100 }),
+    shutdownDelayMs: env.int("SHUTDOWN_DELAY_MS", 0, { min: 0, max: 120_000 }),
+    shutdownTimeoutMs: env.int("SHUTDOWN_TIMEOUT_MS", 20_000, { min: 0, max: 600_000 }),
+    client: {
+      timeoutMs: env.int("CLIENT_TIMEOUT_MS", 2000, { min: 1, max: 120_000 }),
+      retries: env.int("CLIENT_RETRIES", 2, { min: 0, max: 10 }),
+      breakerThreshold: env.int("BREAKER_THRESHOLD", 5, { min: 1, max: 1000 }),
+      halfOpenAfterMs: env.int("BREAKER_HALF_OPEN_MS", 5000, { min: 10, max: 600_000 }),
+      maxConcurrent: env.int("CLIENT_MAX_CONCURRENT", 128, { min: 1, max: 10_000 }),
+    },
+    addresses,
+  };
+}

@@ -1,0 +1,163 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import knexPkg, { type Knex } from "knex";
+import { ConfigError } from "../config/env.js";
+import type { Logger } from "../log/logger.js";
+
+// knex is CommonJS without an exports map: the named ESM import type-checks but fails at run time.
+const { knex } = knexPkg;
+
+/** The two databases the runtime supports. */
+export type Dialect = "sqlite" | "mysql";
+
+/** Where a service keeps its state: one URL, as DATABASE_URL gives it. */
+export interface DatabaseOptions {
+  /** `sqlite://path/to/file.sqlite` (relative to the working directory, or `sqlite:///abs/path`), `sqlite::memory:`, or `mysql://user:pass@host:port/dbname`. */
+  url: string;
+  logger?: Logger;
+  /** Connections in the MySQL pool (SQLite always has one: it has one writer). Default 10. */
+  poolSize?: number;
+}
+
+/** A parsed DATABASE_URL. */
+export type DatabaseTarget =
+  | { dialect: "sqlite"; filename: string }
+  | { dialect: "mysql"; host: string; port: number; user: string; password: string; database: string };
+
+/** The URL a service uses when DATABASE_URL is not set: its own SQLite file in the data folder. */
+export function defaultDatabaseUrl(dataDir: string, serviceId: string): string {
+  return `sqlite://${dataDir.replace(/\/+$/, "")}/${serviceId}.sqlite`;
+}
+
+/** Parses a database URL, or throws a ConfigError naming DATABASE_URL and what is wrong with it. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const bad = (why: string) => new ConfigError([`DATABASE_URL=${JSON.stringify(redactUrl(url))} ${why}`]);
+  if (url === "sqlite::memory:") return { dialect: "sqlite", filename: ":memory:" };
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length).replace(/^\/\//, "");
+    if (!url.startsWith("sqlite://") || path === "") {
+      throw bad("must be sqlite://<path to file> (sqlite:///absolute/path for an absolute one) or sqlite::memory:");
+    }
+    return { dialect: "sqlite", filename: resolve(decodeURIComponent(path)) };
+  }
+  if (url.startsWith("mysql:")) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw bad("is not a valid URL: expected mysql://user:password@host:port/database");
+    }
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+    if (!u.hostname) throw bad("names no host: expected mysql://user:password@host:port/database");
+    if (!database) throw bad("names no database: expected mysql://user:password@host:port/database");
+    if (!/^[A-Za-z0-9_$-]{1,64}$/.test(database)) throw bad(`has an unusable database name "${database}" (letters, digits, _ $ - only)`);
+    if (!u.username) throw bad("names no user: expected mysql://user:password@host:port/database");
+    return {
+      dialect: "mysql",
+      host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database,
+    };
+  }
+  throw bad("must start with sqlite:// (or be sqlite::memory:) or mysql://");
+}
+
+/** The URL with its password replaced, fit for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(mysql:\/\/[^:/@]*:)[^@]*@/, "$1***@");
+}
+
+/** Which database `db` talks to, for the few statements that differ (e.g. SKIP LOCKED). */
+export function dialectOf(db: Knex): Dialect {
+  const client = db.client.config.client;
+  if (client === "better-sqlite3") return "sqlite";
+  if (client === "mysql2") return "mysql";
+  throw new Error(`unsupported knex client ${String(client)}`);
+}
+
+/**
+ * Opens the service's database from one URL (SQLite by default, MySQL in production),
+ * creating the file's folder or the MySQL database when missing, and checks that it answers.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
+  const target = parseDatabaseUrl(options.url);
+  let db: Knex | undefined;
+  try {
+    db = target.dialect === "sqlite" ? openSqlite(target.filename) : await openMysql(target, options.poolSize ?? 10);
+    await db.raw("select 1");
+  } catch (err) {
+    await db?.destroy().catch(() => {});
+    throw new Error(`cannot open the database at DATABASE_URL=${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
+  }
+  options.logger?.info("database ready", { dialect: target.dialect, url: redactUrl(options.url) });
+  return db;
+}
+
+function openSqlite(filename: string): Knex {
+  if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
+  return knex({
+    client: "better-sqlite3",
+    connection: { filename },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer, and :memory: exists only inside its connection.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        try {
+          conn.pragma("journal_mode = WAL");
+          conn.pragma("synchronous = NORMAL");
+          conn.pragma("busy_timeout = 5000");
+          conn.pragma("foreign_keys = ON");
+          done(null, conn);
+        } catch (err) {
+          done(err as Error, conn);
+        }
+      },
+    },
+  });
+}
+
+type MysqlTarget = Extract<DatabaseTarget, { dialect: "mysql" }>;
+
+async function openMysql(target: MysqlTarget, poolSize: number): Promise<Knex> {
+  const { database, ...server } = target;
+  const connection = {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    charset: "utf8mb4",
+    timezone: "Z", // DATETIME values are UTC both ways
+    dateStrings: false,
+    jsonStrings: true, // JSON columns come back as text, as on SQLite
+    supportBigNumbers: true,
+    bigNumberStrings: true, // BIGINT and DECIMAL come back as exact strings
+  };
+  await createDatabaseIfMissing(connection, database);
+  return knex({
+    client: "mysql2",
+    connection: { ...connection, database } as Knex.MySql2ConnectionConfig,
+    pool: {
+      min: 0,
+      max: poolSize,
+      afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+async function createDatabaseIfMissing(connection: object, database: string): Promise<void> {
+  const admin = knex({ client: "mysql2", connection: connection as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw("CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", [database]);
+  } catch (err) {
+    // A user without CREATE rights may still use an existing database: openDatabase checks that next.
+    if ((err as { code?: string }).code !== "ER_DBACCESS_DENIED_ERROR") throw err;
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Knex } from "knex";
+import type { Migration } from "./migration.js";
+
+/** Where migrate records what it applied: the runtime's own tables and a service's are tracked apart. */
+export interface MigrateOptions {
+  /** "mesh_migrations" for the runtime's tables, "migrations" for a service's. */
+  tableName: string;
+  /** How long to wait for another process that holds the migration lock. Default 30 s. */
+  lockWaitMs?: number;
+}
+
+/**
+ * Applies the migrations not yet applied, in name order, and returns their names. The
+ * migrations live in code (no folder of files), so this works the same under tsx and
+ * compiled JavaScript; replicas starting together take turns through knex's lock table.
+ */
+export async function migrate(db: Knex, migrations: readonly Migration[], options: MigrateOptions): Promise<string[]> {
+  const source = migrationSource(migrations);
+  const deadline = Date.now() + (options.lockWaitMs ?? 30_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [, applied] = (await db.migrate.latest({ migrationSource: source, tableName: options.tableName })) as [number, string[]];
+      return applied;
+    } catch (err) {
+      if (!isLockContention(err) || Date.now() > deadline) {
+        if (isLockContention(err)) {
+          throw new Error(
+            `migrations table ${options.tableName} stayed locked: if no other process is migrating, ` +
+              `a crashed one left ${options.tableName}_lock set (set is_locked = 0 to free it)`,
+            { cause: err },
+          );
+        }
+        throw err;
+      }
+      await sleep(Math.min(50 * attempt, 500));
+    }
+  }
+}
+
+function migrationSource(migrations: readonly Migration[]): Knex.MigrationSource<Migration> {
+  const names = new Set<string>();
+  for (const m of migrations) {
+    if (names.has(m.name)) throw new Error(`two migrations are named ${m.name}`);
+    names.add(m.name);
+  }
+  const sorted = [...migrations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    getMigrations: async () => sorted,
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: (db: Knex) => m.up(db), down: m.down && ((db: Knex) => m.down!(db)) }),
+  };
+}
+
+// Another replica is migrating: it holds the lock, or created the tables a moment before us.
+function isLockContention(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string };
+  return (
+    e.name === "MigrationLocked" ||
+    /already locked/i.test(e.message ?? "") ||
+    e.code === "ER_TABLE_EXISTS_ERROR" ||
+    e.code === "ER_DUP_ENTRY" ||
+    /already exists/i.test(e.message ?? "")
+  );
+}

@@ -1,0 +1,164 @@
+import type { Knex } from "knex";
+import { AckPolicy, DeliverPolicy, nanos, type Consumer, type ConsumerMessages, type JetStreamManager, type JsMsg, type NatsConnection } from "nats";
+import { contextHeaderNames } from "../context/call-context.js";
+import type { Logger } from "../log/logger.js";
+import type { MeshMetrics } from "../telemetry/metrics.js";
+import { eventHeaderNames } from "./event-headers.js";
+import type { EventType } from "./event-type.js";
+import { createDeliveryHandler } from "./handle-delivery.js";
+import { createKeyedQueue } from "./keyed-queue.js";
+import type { Policy } from "./policy.js";
+import { runtimeTables } from "./runtime-migrations.js";
+import { durableName, namespacedSubject, streamName, streamSubjects, systemOf } from "./subjects.js";
+import type { Transact } from "./transaction.js";
+
+/** What running one policy needs. */
+export interface StartPolicyOptions {
+  nc: NatsConnection;
+  /** The service's database; must hold the runtime's inbox table (checked at start). */
+  db: Knex;
+  namespace: string;
+  /** The service id ("flower-store"): the durable consumer is `<service>-<policy.name>`. */
+  service: string;
+  policy: Policy;
+  /** The service's transact (whose commits wake its relay), so events the policy emits go out. */
+  transact: Transact;
+  logger: Logger;
+  metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag" | "consumerPending">;
+  /** Deliveries before an event that keeps failing goes to the dead-letter subject. Default 8. */
+  maxDeliver?: number;
+  /** Time to handle one delivery before JetStream redelivers it. Default 30 s. */
+  ackWaitMs?: number;
+  /** Events handled at once by this process (one at a time per correlation id). Default 32. */
+  concurrency?: number;
+  /** First redelivery delay after a failure, doubled each time up to retryMaxMs. Default 500 ms. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Deliveries outstanding across all replicas. Default 1000. */
+  maxAckPending?: number;
+  /** How often consumerPending is refreshed. Default 5 s. */
+  pendingPollMs?: number;
+}
+
+/** A running policy. */
+export interface RunningPolicy {
+  /** The durable consumer's name. */
+  consumer: string;
+  /** Stops fetching, hands back events not started, waits for those in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a policy as one durable JetStream consumer per stream it listens to, named
+ * `<service>-<policy>` and shared by the service's replicas (each event goes to one of them),
+ * starting from the first event a new consumer has not seen, so a service that was down
+ * catches up. Each event is handled once (inbox), in order within its correlation id.
+ */
+export async function startPolicy(options: StartPolicyOptions): Promise<RunningPolicy> {
+  const { nc, namespace, policy, metrics } = options;
+  const consumer = durableName(options.service, policy.name);
+  const logger = options.logger.child({ consumer });
+  const concurrency = options.concurrency ?? 32;
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  if (policy.on.length === 0) throw new Error(`policy ${policy.name} listens to no event`);
+  if (!(await options.db.schema.hasTable(runtimeTables.inbox))) {
+    throw new Error(`policy ${policy.name}: the database has no ${runtimeTables.inbox} table; migrate runtimeMigrations first`);
+  }
+
+  const types = new Map<string, EventType>(policy.on.map((t) => [t.subject, t]));
+  const handle = createDeliveryHandler({
+    nc, namespace, consumer, policy, types, transact: options.transact, logger, metrics,
+    maxDeliver: options.maxDeliver ?? 8,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    retryMaxMs: options.retryMaxMs ?? 60_000,
+  });
+  const queue = createKeyedQueue<JsMsg>({ concurrency, run: handle });
+  let stopping = false;
+
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  const streams = filtersByStream(namespace, policy.on);
+  const subscriptions: ConsumerMessages[] = [];
+  const consumers: Consumer[] = [];
+  for (const [stream, filter] of streams) {
+    await ensureConsumer(jsm, stream, {
+      durable_name: consumer,
+      filter_subject: filter,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(ackWaitMs),
+      max_deliver: -1, // the handler counts deliveries and dead-letters; the server must never drop one silently
+      max_ack_pending: options.maxAckPending ?? 1000,
+    });
+    const c = await js.consumers.get(stream, consumer);
+    consumers.push(c);
+    const messages = await c.consume({
+      max_messages: Math.max(2 * concurrency, 8),
+      callback: (msg) => {
+        if (stopping) return msg.nak();
+        queue.push(orderKey(msg), msg);
+      },
+    });
+    subscriptions.push(messages);
+  }
+  logger.info("policy consuming", { streams: [...streams.entries()].map(([s, f]) => `${s}:${f}`), concurrency });
+
+  // Events waiting behind others of their correlation id must not time out and be redelivered meanwhile.
+  const keepAlive = setInterval(() => queue.waiting().forEach((m) => m.working()), Math.max(ackWaitMs / 3, 100));
+  const pendingPoll = setInterval(async () => {
+    try {
+      let pending = 0;
+      for (const c of consumers) pending += (await c.info()).num_pending;
+      metrics.consumerPending.set({ consumer }, pending);
+    } catch (err) {
+      logger.debug("could not read consumer info", { error: err });
+    }
+  }, options.pendingPollMs ?? 5000);
+  keepAlive.unref();
+  pendingPoll.unref();
+
+  return {
+    consumer,
+    async stop() {
+      if (stopping) return queue.idle();
+      stopping = true;
+      clearInterval(keepAlive);
+      clearInterval(pendingPoll);
+      await Promise.all(subscriptions.map((s) => s.close()));
+      for (const msg of queue.takeWaiting()) msg.nak(); // another replica takes them at once
+      await queue.idle();
+      logger.info("policy stopped");
+    },
+  };
+}
+
+// One consumer per stream: filter on the one subject it handles there, or on the whole system.
+function filtersByStream(namespace: string, types: readonly EventType[]): Map<string, string> {
+  const subjectsBySystem = new Map<string, Set<string>>();
+  for (const t of types) {
+    const system = systemOf(t.subject);
+    subjectsBySystem.set(system, (subjectsBySystem.get(system) ?? new Set()).add(t.subject));
+  }
+  const out = new Map<string, string>();
+  for (const [system, subjects] of subjectsBySystem) {
+    const filter = subjects.size === 1 ? namespacedSubject(namespace, [...subjects][0]) : streamSubjects(namespace, system);
+    out.set(streamName(namespace, system), filter);
+  }
+  return out;
+}
+
+async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Parameters<JetStreamManager["consumers"]["add"]>[1]): Promise<void> {
+  try {
+    await jsm.consumers.add(stream, config); // same config: no-op; replicas starting together agree
+  } catch (err) {
+    try {
+      await jsm.consumers.update(stream, config.durable_name!, config);
+    } catch {
+      throw new Error(`cannot create durable consumer ${config.durable_name} on stream ${stream}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function orderKey(msg: JsMsg): string {
+  return msg.headers?.get(contextHeaderNames.correlationId) || msg.headers?.get(eventHeaderNames.messageId) || String(msg.seq);
+}

@@ -1,0 +1,156 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import { headers as natsHeaders, type JsMsg, type NatsConnection } from "nats";
+import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
+import { childSpan, parseTraceparent } from "../context/trace.js";
+import type { Logger } from "../log/logger.js";
+import type { MeshMetrics } from "../telemetry/metrics.js";
+import { deadLetterHeaderNames, eventHeaderNames } from "./event-headers.js";
+import type { EventType, ReceivedEvent } from "./event-type.js";
+import { RetryLaterError, type Policy } from "./policy.js";
+import { runtimeTables } from "./runtime-migrations.js";
+import { deadLetterSubject, subjectWithoutNamespace } from "./subjects.js";
+import type { Transact } from "./transaction.js";
+
+/** What handling one delivery needs (startPolicy builds it once per consumer). */
+export interface DeliveryHandlerOptions {
+  nc: NatsConnection;
+  namespace: string;
+  /** The durable consumer's name: inbox key, metric label and dead-letter subject. */
+  consumer: string;
+  policy: Policy;
+  /** The event types this consumer handles, by subject without namespace. */
+  types: ReadonlyMap<string, EventType>;
+  transact: Transact;
+  logger: Logger;
+  metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
+  maxDeliver: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+type Outcome = "handled" | "duplicate";
+
+/**
+ * Creates the function that takes one JetStream delivery to its end: decode it, run the
+ * policy in the event's context and in one transaction with its inbox row, then ack; or nak
+ * with backoff; or, once retries are spent or the message can never be decoded, move it to
+ * the dead-letter subject and terminate it. It never throws.
+ */
+export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: JsMsg) => Promise<void> {
+  const { namespace, consumer, policy, types, transact, metrics, maxDeliver } = options;
+  const js = options.nc.jetstream();
+  const count = (outcome: string) => metrics.eventsHandled.inc({ consumer, outcome });
+  const retryDelay = (deliveries: number) => Math.min(options.retryBaseMs * 2 ** (deliveries - 1), options.retryMaxMs);
+
+  const deadLetter = async (msg: JsMsg, reason: string, logger: Logger) => {
+    const eventId = msg.headers?.get(eventHeaderNames.messageId) ?? "";
+    const h = natsHeaders();
+    for (const [name, values] of msg.headers ?? []) {
+      if (name.toLowerCase().startsWith("nats-")) continue; // JetStream directives belong to the original
+      for (const v of values) h.append(name, v);
+    }
+    h.set(deadLetterHeaderNames.reason, oneLine(reason));
+    h.set(deadLetterHeaderNames.consumer, consumer);
+    h.set(deadLetterHeaderNames.originalSubject, msg.subject);
+    h.set(deadLetterHeaderNames.deliveryCount, String(msg.info.deliveryCount));
+    if (eventId) h.set(deadLetterHeaderNames.eventId, eventId);
+    try {
+      // Its own id: several consumers may give up on one event, and a retried dead-lettering is de-duplicated.
+      await js.publish(deadLetterSubject(namespace, consumer), msg.data, { msgID: `${consumer}:${eventId}:${msg.seq}`, headers: h });
+    } catch (err) {
+      logger.error("could not dead-letter the event; it will be redelivered", { error: err, reason });
+      msg.nak(retryDelay(msg.info.deliveryCount));
+      return;
+    }
+    msg.term();
+    count("dead_lettered");
+    logger.error("event dead-lettered", { eventId, subject: msg.subject, deliveries: msg.info.deliveryCount, reason });
+  };
+
+  return async (msg) => {
+    const type = types.get(subjectWithoutNamespace(namespace, msg.subject));
+    if (!type) {
+      msg.ack(); // the filter covers the whole system; this subject is not ours
+      count("ignored");
+      return;
+    }
+    const deliveries = msg.info.deliveryCount;
+    let event: ReceivedEvent;
+    try {
+      event = decode(msg, type);
+    } catch (err) {
+      return deadLetter(msg, `malformed event: ${(err as Error).message}`, options.logger);
+    }
+    const ctx: CallContext = {
+      correlationId: event.correlationId,
+      causationId: event.id,
+      trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
+    };
+    const logger = options.logger.child({ consumer, eventId: event.id, event: type.subject });
+    await runInContext(ctx, async () => {
+      if (deliveries > maxDeliver) {
+        return deadLetter(msg, `delivered ${deliveries} times without an outcome (handler hung or process died)`, logger);
+      }
+      try {
+        const outcome = await transact<Outcome>(async (tx) => {
+          if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
+          await policy.handle(event, tx);
+          return "handled";
+        });
+        msg.ack();
+        count(outcome);
+        if (outcome === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
+        else logger.debug("event already handled; redelivery ignored");
+      } catch (err) {
+        if (deliveries >= maxDeliver) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
+        count("retried");
+        if (err instanceof RetryLaterError) {
+          msg.nak(err.delayMs);
+          logger.debug("policy will retry later", { reason: err.message, retryInMs: err.delayMs, delivery: deliveries });
+        } else {
+          const delay = retryDelay(deliveries);
+          msg.nak(delay);
+          logger.warn("policy failed; event will be redelivered", { error: err, delivery: deliveries, maxDeliver, retryInMs: delay });
+        }
+      }
+    });
+  };
+}
+
+function decode(msg: JsMsg, type: EventType): ReceivedEvent {
+  const h = msg.headers;
+  const id = h?.get(eventHeaderNames.messageId);
+  if (!id) throw new Error(`no ${eventHeaderNames.messageId} header (the event id)`);
+  const typeName = h?.get(eventHeaderNames.eventType);
+  if (typeName && typeName !== type.schema.typeName) {
+    throw new Error(`${eventHeaderNames.eventType} ${typeName} does not match ${type.schema.typeName}, the type of ${type.subject}`);
+  }
+  const occurred = h?.get(eventHeaderNames.occurredAt);
+  const occurredAt = occurred ? new Date(occurred) : new Date(msg.info.timestampNanos / 1e6);
+  if (Number.isNaN(occurredAt.getTime())) throw new Error(`${eventHeaderNames.occurredAt} ${occurred} is not a time`);
+  return {
+    id,
+    type,
+    message: fromBinary(type.schema, msg.data),
+    occurredAt,
+    correlationId: h?.get(contextHeaderNames.correlationId) || id,
+    causationId: h?.get(contextHeaderNames.causationId) || undefined,
+  };
+}
+
+// True when this consumer had not handled the event yet; false on a redelivery.
+async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: string): Promise<boolean> {
+  try {
+    await db(runtimeTables.inbox).insert({ consumer, event_id: eventId, handled_at: new Date() });
+    return true;
+  } catch (err) {
+    const code = String((err as { code?: string }).code ?? "");
+    if (code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT")) return false;
+    throw err;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 1000);
+}

@@ -1,0 +1,55 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsError, type StreamConfig } from "nats";
+import { deadLetterStreamName, namespacedSubject, streamName, streamSubjects } from "./subjects.js";
+
+/** How long JetStream remembers a Nats-Msg-Id: a relay re-publishing after a crash within it is de-duplicated. */
+export const duplicateWindowMs = 2 * 60_000;
+
+const STREAM_NOT_FOUND = 10059;
+const STREAM_NAME_IN_USE = 10058;
+
+/**
+ * Creates or updates one file-backed stream per system plus the dead-letter stream, so a
+ * service can start with an empty NATS. Safe to call from every process at start: creating a
+ * stream that exists with the same settings is a no-op, and a changed one is updated.
+ */
+export async function ensureStreams(jsm: JetStreamManager, namespace: string, systems: readonly string[]): Promise<void> {
+  const wanted = [...new Set(systems)].map((system) => ({ name: streamName(namespace, system), subjects: [streamSubjects(namespace, system)] }));
+  wanted.push({ name: deadLetterStreamName(namespace), subjects: [namespacedSubject(namespace, "deadletter.>")] });
+  for (const { name, subjects } of wanted) {
+    await ensureStream(jsm, { name, subjects });
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, want: { name: string; subjects: string[] }): Promise<void> {
+  const config: Partial<StreamConfig> = {
+    ...want,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(duplicateWindowMs),
+  };
+  try {
+    const info = await jsm.streams.info(want.name).catch((err: NatsError) => {
+      if (err.api_error?.err_code === STREAM_NOT_FOUND) return undefined;
+      throw err;
+    });
+    if (!info) {
+      try {
+        await jsm.streams.add(config);
+        return;
+      } catch (err) {
+        // Another process created it a moment ago with other settings: update it below.
+        if ((err as NatsError).api_error?.err_code !== STREAM_NAME_IN_USE) throw err;
+      }
+    } else if (sameSubjects(info.config.subjects, want.subjects) && info.config.duplicate_window === config.duplicate_window) {
+      return;
+    }
+    await jsm.streams.update(want.name, { subjects: want.subjects, duplicate_window: config.duplicate_window });
+  } catch (err) {
+    throw new Error(`cannot create or update stream ${want.name} (${want.subjects.join(", ")}): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function sameSubjects(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return !!a && a.length === b.length && a.every((s) => b.includes(s));
+}

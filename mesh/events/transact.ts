@@ -1,0 +1,80 @@
+import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import { currentContext } from "../context/call-context.js";
+import { childSpan, formatTraceparent } from "../context/trace.js";
+import { newId } from "../ids.js";
+import type { EventType } from "./event-type.js";
+import { runtimeTables } from "./runtime-migrations.js";
+import type { EmitOptions, Transact, Transaction } from "./transaction.js";
+
+/** What createTransact needs: the service's database and whom to tell that events were committed. */
+export interface TransactOptions {
+  db: Knex;
+  /** Called after a commit that wrote events: the relay's wake-up, so they go out at once. */
+  onCommit?: () => void;
+}
+
+/** An outbox row as written by emit and read by the relay. */
+export interface OutboxRow {
+  id: string;
+  subject: string;
+  type: string;
+  payload: Buffer;
+  correlation_id: string;
+  causation_id: string | null;
+  traceparent: string | null;
+  occurred_at: Date;
+}
+
+// Enough rows per INSERT to be quick, few enough to stay under SQLite's bound-variable limit.
+const INSERT_CHUNK = 500;
+
+/**
+ * Creates the service's `transact`: the state change and the events it emits are committed
+ * together (the transactional outbox), so an event is never published for a change that
+ * rolled back, and never lost for one that committed.
+ */
+export function createTransact(options: TransactOptions): Transact {
+  const { db, onCommit } = options;
+  return async (work) => {
+    const rows: OutboxRow[] = [];
+    let open = true;
+    const result = await db.transaction(async (trx) => {
+      const tx: Transaction = {
+        db: trx,
+        emit(type, data, emitOptions) {
+          if (!open) throw new Error(`emit(${type.subject}) after its transaction finished: await the work that emits`);
+          rows.push(outboxRow(type, data, emitOptions));
+        },
+      };
+      let value;
+      try {
+        value = await work(tx);
+      } finally {
+        open = false;
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await trx(runtimeTables.outbox).insert(rows.slice(i, i + INSERT_CHUNK));
+      }
+      return value;
+    });
+    if (rows.length > 0) onCommit?.();
+    return result;
+  };
+}
+
+function outboxRow<D extends DescMessage>(type: EventType<D>, data: MessageInitShape<D>, options: EmitOptions = {}): OutboxRow {
+  const ctx = currentContext();
+  const id = newId();
+  const bytes = toBinary(type.schema, create(type.schema, data));
+  return {
+    id,
+    subject: type.subject,
+    type: type.schema.typeName,
+    payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    correlation_id: options.correlationId || ctx?.correlationId || id,
+    causation_id: ctx?.causationId ?? null,
+    traceparent: formatTraceparent(ctx?.trace ?? childSpan()),
+    occurred_at: new Date(),
+  };
+}

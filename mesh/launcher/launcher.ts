@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { addressVariable, type CatalogEntry } from "../service/catalog-entry.js";
+import { formatLogLine } from "./pretty-log.js";
+
+export interface LauncherOptions {
+  catalog: readonly CatalogEntry[];
+  /** Repository root: where the services' entry points are resolved. */
+  root: string;
+  /** Added to every service's environment (NATS_URL, DATA_DIR, EVENT_NAMESPACE...). */
+  env?: Record<string, string>;
+  /** Ports to use instead of the catalog's (tests use free ones). */
+  ports?: Record<string, { httpPort: number; grpcPort: number }>;
+  /** Each service's environment on top of the rest (e.g. PAYMENT_LATENCY_MS for one). */
+  serviceEnv?: Record<string, Record<string, string>>;
+  /** Where the combined log goes; pretty-printed lines. */
+  write?: (line: string) => void;
+  colour?: boolean;
+}
+
+/** Starts and stops the catalog's services as separate processes with one combined log. */
+export interface Launcher {
+  start(id: string): Promise<void>;
+  /** Resolves once /readyz answers 200. */
+  waitReady(id: string, timeoutMs?: number): Promise<void>;
+  /** SIGTERM (graceful) by default; SIGKILL for a crash. Resolves when the process has exited. */
+  stop(id: string, signal?: NodeJS.Signals): Promise<number | null>;
+  stopAll(): Promise<void>;
+  running(): string[];
+  portsOf(id: string): { httpPort: number; grpcPort: number };
+  /** Called when a service exits by itself. */
+  onExit?: (id: string, code: number | null) => void;
+}
+
+/** Creates a launcher for the catalog's services. */
+export function createLauncher(options: LauncherOptions): Launcher {
+  const children = new Map<string, ChildProcess>();
+  const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
+  const width = Math.max(...options.catalog.map((e) => e.id.length));
+  const entry = (id: string) => {
+    const e = options.catalog.find((c) => c.id === id);
+    if (!e) throw new Error(`unknown service ${id}`);
+    return e;
+  };
+  const portsOf = (id: string) => options.ports?.[id] ?? { httpPort: entry(id).httpPort, grpcPort: entry(id).grpcPort };
+
+  const launcher: Launcher = {
+    portsOf,
+    running: () => [...children.keys()],
+    async start(id) {
+      if (children.has(id)) return;
+      const e = entry(id);
+      const { httpPort, grpcPort } = portsOf(id);
+      const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
+      for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
+      Object.assign(env, options.serviceEnv?.[id]);
+      const child = spawn(process.execPath, ["--import", "tsx", e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
+      children.set(id, child);
+      const index = options.catalog.indexOf(e);
+      for (const stream of [child.stdout!, child.stderr!]) {
+        createInterface({ input: stream }).on("line", (line) => write(formatLogLine(id, line, { colour: options.colour ?? false, width, index })));
+      }
+      child.once("exit", (code, signal) => {
+        if (children.get(id) !== child) return;
+        children.delete(id);
+        write(formatLogLine(id, JSON.stringify({ time: new Date().toISOString(), level: code === 0 ? "info" : "warn", msg: `process exited (${signal ?? `code ${code}`})` }), { colour: options.colour ?? false, width, index }));
+        launcher.onExit?.(id, code);
+      });
+    },
+    async waitReady(id, timeoutMs = 60_000) {
+      const url = `http://127.0.0.1:${portsOf(id).httpPort}/readyz`;
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (!children.has(id)) throw new Error(`${id} exited before it was ready`);
+        const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${id} was not ready within ${timeoutMs} ms`);
+    },
+    async stop(id, signal = "SIGTERM") {
+      const child = children.get(id);
+      if (!child) return null;
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill(signal);
+      return exited;
+    },
+    async stopAll() {
+      await Promise.all([...children.keys()].map((id) => launcher.stop(id)));
+    },
+  };
+  return launcher;
+}

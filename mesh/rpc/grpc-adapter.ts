@@ -1,0 +1,134 @@
+import { once, type EventEmitter } from "node:events";
+import { create, fromBinary, toBinary, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type * as grpc from "@grpc/grpc-js";
+import type { Logger } from "../log/logger.js";
+import { addHeadersToMetadata, headersFromMetadata } from "./grpc-metadata.js";
+import { grpcStatusFromError } from "./grpc-status.js";
+
+type Message = Parameters<typeof toBinary>[1];
+type AnyImpl = (input: unknown, ctx: HandlerContext) => unknown;
+type AnyCall = grpc.ServerUnaryCall<Message, Message> | grpc.ServerReadableStream<Message, Message> | grpc.ServerWritableStream<Message, Message>;
+type Writable = grpc.ServerWritableStream<Message, Message> | grpc.ServerDuplexStream<Message, Message>;
+
+/** A service in grpc-js terms: the method table for addService and the handlers that serve it. */
+export interface GrpcServiceBinding {
+  definition: grpc.ServiceDefinition;
+  handlers: grpc.UntypedServiceImplementation;
+}
+
+/**
+ * Serves a Connect-style implementation on grpc-js: the definition comes from the protobuf-es
+ * descriptor, and each call gets a real HandlerContext so that handlers cannot tell the ports apart.
+ */
+export function bindGrpcService<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>, logger: Logger): GrpcServiceBinding {
+  const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of service.methods) {
+    const fn = (impl as Record<string, AnyImpl | undefined>)[method.localName]?.bind(impl) ?? unimplemented(method);
+    definition[method.localName] = {
+      path: `/${service.typeName}/${method.name}`,
+      originalName: method.name,
+      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+      requestSerialize: (m: Message) => Buffer.from(toBinary(method.input, m)),
+      requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
+      responseSerialize: (m: Message) => Buffer.from(toBinary(method.output, m)),
+      responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
+    };
+    handlers[method.localName] = handlerFor(service, method, fn, logger);
+  }
+  return { definition, handlers };
+}
+
+function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logger: Logger): grpc.UntypedHandleCall {
+  switch (method.methodKind) {
+    case "unary":
+    case "client_streaming":
+      return (call: AnyCall, respond: grpc.sendUnaryData<Message>) => {
+        const ctx = contextFor(service, method, call);
+        const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<Message, Message>).request : requestsOf(call as grpc.ServerReadableStream<Message, Message>);
+        Promise.resolve()
+          .then(() => fn(input, ctx))
+          .then(
+            (output) => {
+              if (hasAny(ctx.responseHeader)) call.sendMetadata(addHeadersToMetadata(ctx.responseHeader));
+              respond(null, create(method.output, output as never), addHeadersToMetadata(ctx.responseTrailer));
+            },
+            // Nothing was sent yet, so grpc-js answers Trailers-Only: response headers travel with the status.
+            (err) => respond(grpcStatusFromError(asConnectError(err, logger), ctx.responseHeader, ctx.responseTrailer)),
+          )
+          .finally(() => ctx.abort());
+      };
+    case "server_streaming":
+    case "bidi_streaming":
+      return (call: Writable) => {
+        const ctx = contextFor(service, method, call);
+        const input = method.methodKind === "server_streaming" ? (call as grpc.ServerWritableStream<Message, Message>).request : requestsOf(call as grpc.ServerDuplexStream<Message, Message>);
+        const sent = { headers: false };
+        Promise.resolve()
+          .then(() => writeAll(call, ctx, method, fn(input, ctx) as AsyncIterable<unknown>, sent))
+          .then(
+            () => call.end(addHeadersToMetadata(ctx.responseTrailer)),
+            (err) => {
+              if (call.cancelled || call.destroyed) return;
+              const extra = sent.headers ? [ctx.responseTrailer] : [ctx.responseHeader, ctx.responseTrailer];
+              call.emit("error", grpcStatusFromError(asConnectError(err, logger), ...extra));
+            },
+          )
+          .finally(() => ctx.abort());
+      };
+  }
+}
+
+type Context = ReturnType<typeof createHandlerContext>;
+
+async function writeAll(call: Writable, ctx: Context, method: DescMethod, outputs: AsyncIterable<unknown>, sent: { headers: boolean }) {
+  for await (const output of outputs) {
+    if (!sent.headers) {
+      sent.headers = true;
+      if (hasAny(ctx.responseHeader)) call.sendMetadata(addHeadersToMetadata(ctx.responseHeader));
+    }
+    if (!call.write(create(method.output, output as never))) await once(call, "drain", { signal: ctx.signal });
+  }
+}
+
+// The handler's context: headers from metadata, aborted when the caller cancels or the deadline passes.
+function contextFor(service: DescService, method: DescMethod, call: AnyCall): Context {
+  const cancelled = new AbortController();
+  (call as EventEmitter).once("cancelled", () => cancelled.abort(new ConnectError("the caller cancelled the call", Code.Canceled)));
+  const deadline = Number(call.getDeadline());
+  return createHandlerContext({
+    service,
+    method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: call.getPath(),
+    requestHeader: headersFromMetadata(call.metadata),
+    requestSignal: cancelled.signal,
+    timeoutMs: Number.isFinite(deadline) ? Math.max(0, deadline - Date.now()) : undefined,
+  });
+}
+
+// Incoming messages of a streaming call; leaving the loop early must not destroy the call we still answer on.
+function requestsOf(call: grpc.ServerReadableStream<Message, Message> | grpc.ServerDuplexStream<Message, Message>): AsyncIterable<Message> {
+  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) };
+}
+
+// The handler chain already maps the handler's errors; this catches the adapter's own (a malformed answer).
+function asConnectError(err: unknown, logger: Logger): ConnectError {
+  if (err instanceof ConnectError) return err;
+  logger.error("grpc adapter failed", { error: err instanceof Error ? err : new Error(String(err)) });
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, err);
+}
+
+function unimplemented(method: DescMethod): AnyImpl {
+  return () => {
+    throw new ConnectError(`${method.parent.typeName}.${method.name} is not implemented`, Code.Unimplemented);
+  };
+}
+
+function hasAny(headers: Headers): boolean {
+  for (const _ of headers.keys()) return true;
+  return false;
+}

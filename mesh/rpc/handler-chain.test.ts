@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { create, type DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { GetFlowerRequestSchema, StoreService } from "../../gen/flower/v1/store_pb.js";
+import { createMetrics } from "../telemetry/metrics.js";
+import { codeLabel, wrapService } from "./handler-chain.js";
+import { StreamService, captureLogs, storeImpl, streamImpl } from "./serving-fixtures.js";
+
+const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+function handlerContext(method: DescMethod, headers: Record<string, string> = {}, protocolName = "connect"): HandlerContext {
+  return createHandlerContext({
+    service: method.parent, method, protocolName, requestMethod: "POST", url: `/${method.parent.typeName}/${method.name}`,
+    requestHeader: headers,
+  });
+}
+
+function setup() {
+  const { logger, lines } = captureLogs();
+  const metrics = createMetrics("test", { processMetrics: false });
+  const store = wrapService(StoreService, storeImpl(logger), { logger, metrics });
+  const streams = wrapService(StreamService, streamImpl() as never, { logger, metrics }) as unknown as Record<string, (input: unknown, ctx: HandlerContext) => never>;
+  const count = async (method: string, code: string) =>
+    (await metrics.rpcRequests.get()).values.find((v) => v.labels.method === method && v.labels.code === code)?.value ?? 0;
+  return { lines, metrics, store, streams, count };
+}
+
+async function* iterate<T>(...items: T[]) {
+  yield* items;
+}
+
+test("code labels are lowercase snake case", () => {
+  assert.equal(codeLabel(undefined), "ok");
+  assert.equal(codeLabel(Code.InvalidArgument), "invalid_argument");
+  assert.equal(codeLabel(Code.DeadlineExceeded), "deadline_exceeded");
+});
+
+test("unary: runs in the caller's context, logs carry it, metrics count it", async () => {
+  const { lines, store, count, metrics } = setup();
+  const ctx = handlerContext(StoreService.method.getFlower, { "x-correlation-id": "order-7", traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+  const res = await store.getFlower(create(GetFlowerRequestSchema, { id: "rose" }), ctx);
+  assert.equal(res.flower?.name, `order-7|${traceId}`);
+  const line = lines.find((l) => l.msg === "getting flower");
+  assert.equal(line?.correlationId, "order-7");
+  assert.equal(line?.traceId, traceId);
+  assert.notEqual(line?.spanId, "00f067aa0ba902b7"); // a new span of the caller's trace
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "ok"), 1);
+  const histogram = await metrics.rpcDuration.get();
+  assert.ok(histogram.values.some((v) => v.labels.protocol === "connect" && v.labels.code === "ok"));
+});
+
+test("a ConnectError passes through unchanged; client codes log at info, infrastructure codes at warn", async () => {
+  const { lines, store, count } = setup();
+  const ctx = handlerContext(StoreService.method.getFlower);
+  const notFound = await store.getFlower(create(GetFlowerRequestSchema, { id: "missing" }), ctx).catch((e) => e);
+  assert.ok(notFound instanceof ConnectError);
+  assert.equal(notFound.code, Code.NotFound);
+  assert.equal(notFound.details.length, 1);
+  const down = await store.getFlower(create(GetFlowerRequestSchema, { id: "down" }), ctx).catch((e) => e);
+  assert.equal(down.code, Code.Unavailable);
+  assert.deepEqual(lines.filter((l) => l.msg !== "getting flower").map((l) => [l.level, l.code]), [["info", "not_found"], ["warn", "unavailable"]]);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "not_found"), 1);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "unavailable"), 1);
+});
+
+test("an unknown error becomes INTERNAL 'internal error'; the cause is logged with its stack, never sent", async () => {
+  const { lines, store, count } = setup();
+  const err = await store.getFlower(create(GetFlowerRequestSchema, { id: "boom" }), handlerContext(StoreService.method.getFlower)).catch((e) => e);
+  assert.ok(err instanceof ConnectError);
+  assert.equal(err.code, Code.Internal);
+  assert.equal(err.rawMessage, "internal error");
+  assert.doesNotMatch(err.message, /kaboom/);
+  const line = lines.find((l) => l.level === "error");
+  const logged = line?.error as { message: string; stack: string };
+  assert.equal(logged.message, "kaboom: secret connection string");
+  assert.match(logged.stack, /serving-fixtures/);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "internal"), 1);
+});
+
+test("a missing method answers UNIMPLEMENTED", async () => {
+  const { store, count } = setup();
+  const err = await Promise.resolve().then(() => store.addFlower({} as never, handlerContext(StoreService.method.addFlower))).catch((e) => e);
+  assert.equal(err.code, Code.Unimplemented);
+  assert.equal(await count("/flower.v1.StoreService/AddFlower", "unimplemented"), 1);
+});
+
+test("client-, server- and bidi-streaming run in the caller's context", async () => {
+  const { streams, count } = setup();
+  const m = StreamService.methods;
+  const headers = { "x-correlation-id": "c-1", traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+  const req = (id: string) => create(GetFlowerRequestSchema, { id });
+
+  const collected = (await streams.collectIds(iterate(req("a"), req("b")), handlerContext(m[0], headers))) as { flowers: { id: string; name: string }[] };
+  assert.deepEqual(collected.flowers.map((f) => f.name), [`c-1|${traceId}`, `c-1|${traceId}`]);
+
+  const counted: string[] = [];
+  for await (const r of streams.countTo(req("3"), handlerContext(m[1], headers)) as AsyncIterable<{ flower: { id: string; name: string } }>) {
+    counted.push(`${r.flower.id}:${r.flower.name}`);
+  }
+  assert.deepEqual(counted, [`1:c-1|${traceId}`, `2:c-1|${traceId}`, `3:c-1|${traceId}`]);
+
+  const echoed: string[] = [];
+  for await (const r of streams.echoEach(iterate(req("x"), req("y")), handlerContext(m[2], headers)) as AsyncIterable<{ flower: { id: string; name: string } }>) {
+    echoed.push(r.flower.name);
+  }
+  assert.deepEqual(echoed, [`c-1|${traceId}`, `c-1|${traceId}`]);
+  for (const name of ["CollectIds", "CountTo", "EchoEach"]) assert.equal(await count(`/mesh.test.v1.StreamService/${name}`, "ok"), 1);
+});
+
+test("a stream that fails midway maps the error; one the caller abandons counts as canceled", async () => {
+  const { streams, count } = setup();
+  const m = StreamService.methods;
+  const got: string[] = [];
+  const err = await (async () => {
+    for await (const r of streams.countTo(create(GetFlowerRequestSchema, { id: "fail" }), handlerContext(m[1])) as AsyncIterable<{ flower: { id: string } }>) got.push(r.flower.id);
+  })().catch((e) => e);
+  assert.deepEqual(got, ["1"]);
+  assert.equal(err.code, Code.FailedPrecondition);
+
+  for await (const _ of streams.countTo(create(GetFlowerRequestSchema, { id: "5" }), handlerContext(m[1])) as AsyncIterable<unknown>) break;
+  assert.equal(await count("/mesh.test.v1.StreamService/CountTo", "canceled"), 1);
+});
+
+test("an error after the call was aborted maps to the abort's reason, not INTERNAL", async () => {
+  const { lines, metrics, logger } = { ...setup(), ...captureLogs() };
+  const ac = new AbortController();
+  const impl = wrapService(StoreService, {
+    async getFlower() {
+      ac.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+      throw new Error("socket hang up");
+    },
+  }, { logger, metrics });
+  const ctx = createHandlerContext({
+    service: StoreService, method: StoreService.method.getFlower, protocolName: "grpc", requestMethod: "POST", url: "/", requestSignal: ac.signal,
+  });
+  const err = await impl.getFlower(create(GetFlowerRequestSchema, {}), ctx).catch((e) => e);
+  assert.equal(err.code, Code.DeadlineExceeded);
+  assert.equal(lines.filter((l) => l.level === "error").length, 0);
+});

@@ -1,0 +1,115 @@
+import { create, toBinary, type DescFile, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
+import { nestedTypes } from "@bufbuild/protobuf/reflect";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { Code, type ServiceImpl } from "@connectrpc/connect";
+import {
+  ServerReflection,
+  ServerReflectionResponseSchema,
+  type ServerReflectionRequest,
+  type ServerReflectionResponse,
+} from "../../gen/grpc/reflection/v1/reflection_pb.js";
+
+type Answer = MessageInitShape<typeof ServerReflectionResponseSchema>["messageResponse"];
+
+/**
+ * grpc.reflection.v1 over the protobuf-es descriptors the services were generated with, so that
+ * grpcurl and Postman can explore either port (@grpc/reflection only works with proto-loader).
+ */
+export function createReflection(services: DescService[]): ServiceImpl<typeof ServerReflection> {
+  const index = indexFiles(services.map((s) => s.file));
+
+  const files = (file: DescFile | undefined, what: string): Answer => {
+    if (!file) return { case: "errorResponse", value: { errorCode: Code.NotFound, errorMessage: `${what} not found` } };
+    return { case: "fileDescriptorResponse", value: { fileDescriptorProto: withDependencies(file) } };
+  };
+
+  const answer = (request: ServerReflectionRequest["messageRequest"]): Answer => {
+    switch (request.case) {
+      case "listServices":
+        return { case: "listServicesResponse", value: { service: services.map((s) => ({ name: s.typeName })) } };
+      case "fileByFilename":
+        return files(index.files.get(request.value), `file "${request.value}"`);
+      case "fileContainingSymbol":
+        return files(index.symbols.get(request.value), `symbol "${request.value}"`);
+      case "fileContainingExtension": {
+        const { containingType, extensionNumber } = request.value;
+        return files(index.extensions.get(containingType)?.get(extensionNumber), `extension ${extensionNumber} of "${containingType}"`);
+      }
+      case "allExtensionNumbersOfType": {
+        if (!index.symbols.has(request.value)) return files(undefined, `type "${request.value}"`);
+        const numbers = [...(index.extensions.get(request.value)?.keys() ?? [])].sort((a, b) => a - b);
+        return { case: "allExtensionNumbersResponse", value: { baseTypeName: request.value, extensionNumber: numbers } };
+      }
+      default:
+        return { case: "errorResponse", value: { errorCode: Code.InvalidArgument, errorMessage: "empty reflection request" } };
+    }
+  };
+
+  return {
+    async *serverReflectionInfo(requests) {
+      for await (const request of requests) {
+        const response: ServerReflectionResponse = create(ServerReflectionResponseSchema, {
+          validHost: request.host,
+          originalRequest: request,
+          messageResponse: answer(request.messageRequest),
+        });
+        yield response;
+      }
+    },
+  };
+}
+
+interface FileIndex {
+  /** File name ("flower/v1/store.proto") to file. */
+  files: Map<string, DescFile>;
+  /** Fully-qualified symbol (service, method, message, field, enum, enum value, extension) to its file. */
+  symbols: Map<string, DescFile>;
+  /** Extended message name to extension number to the file declaring the extension. */
+  extensions: Map<string, Map<number, DescFile>>;
+}
+
+function indexFiles(roots: DescFile[]): FileIndex {
+  const index: FileIndex = { files: new Map(), symbols: new Map(), extensions: new Map() };
+  const visit = (file: DescFile) => {
+    if (index.files.has(file.proto.name)) return;
+    index.files.set(file.proto.name, file);
+    for (const type of nestedTypes(file)) {
+      index.symbols.set(type.typeName, file);
+      switch (type.kind) {
+        case "message":
+          for (const field of type.fields) index.symbols.set(`${type.typeName}.${field.name}`, file);
+          break;
+        case "enum": {
+          // Enum values are scoped like C++ enums: siblings of the enum, not children.
+          const scope = type.parent?.typeName ?? file.proto.package;
+          for (const value of type.values) index.symbols.set(scope ? `${scope}.${value.name}` : value.name, file);
+          break;
+        }
+        case "service":
+          for (const method of type.methods) index.symbols.set(`${type.typeName}.${method.name}`, file);
+          break;
+        case "extension": {
+          const byNumber = index.extensions.get(type.extendee.typeName) ?? new Map<number, DescFile>();
+          byNumber.set(type.number, file);
+          index.extensions.set(type.extendee.typeName, byNumber);
+          break;
+        }
+      }
+    }
+    file.dependencies.forEach(visit);
+  };
+  roots.forEach(visit);
+  return index;
+}
+
+// The file first, then everything it imports, transitively, each once.
+function withDependencies(file: DescFile): Uint8Array[] {
+  const seen = new Map<string, Uint8Array>();
+  const visit = (f: DescFile) => {
+    if (seen.has(f.proto.name)) return;
+    seen.set(f.proto.name, toBinary(FileDescriptorProtoSchema, f.proto));
+    f.dependencies.forEach(visit);
+  };
+  visit(file);
+  return [...seen.values()];
+}

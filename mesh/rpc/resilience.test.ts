@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createLogger } from "../log/logger.js";
+import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
+import { createResiliencePolicy, isInfrastructureFailure, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
+
+function setup(overrides: Partial<ResilienceOptions> = {}) {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ service: "test", level: "debug", write: (line) => lines.push(JSON.parse(line)) });
+  const metrics = createMetrics("test", { processMetrics: false });
+  const policy = createResiliencePolicy({ dependency: "store", logger, metrics, timeoutMs: 200, halfOpenAfterMs: 100, retryDelayMs: 1, ...overrides });
+  return { policy, lines, metrics };
+}
+
+const fail = (code: Code) => () => Promise.reject(new ConnectError("boom", code));
+const codeOf = (e: unknown) => (e instanceof ConnectError ? e.code : undefined);
+
+async function gauge(metrics: MeshMetrics): Promise<number | undefined> {
+  return (await metrics.breakerState.get()).values.find((v) => v.labels.dependency === "store")?.value;
+}
+
+async function transitions(metrics: MeshMetrics): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await metrics.breakerTransitions.get()).values) out[String(v.labels.state)] = v.value;
+  return out;
+}
+
+describe("createResiliencePolicy", () => {
+  test("retries only idempotent calls, only on Unavailable, and counts retries after the first attempt", async () => {
+    const { policy } = setup({ retries: 2 });
+    let attempts = 0;
+    const unavailable = () => (attempts++, fail(Code.Unavailable)());
+
+    await assert.rejects(policy.execute(unavailable, { idempotent: true }), (e) => codeOf(e) === Code.Unavailable);
+    assert.equal(attempts, 3);
+
+    attempts = 0;
+    await assert.rejects(policy.execute(unavailable, { idempotent: false }), (e) => codeOf(e) === Code.Unavailable);
+    assert.equal(attempts, 1);
+
+    attempts = 0;
+    const internal = () => (attempts++, fail(Code.Internal)());
+    await assert.rejects(policy.execute(internal, { idempotent: true }), (e) => codeOf(e) === Code.Internal);
+    assert.equal(attempts, 1);
+
+    attempts = 0;
+    const flaky = async () => (++attempts < 3 ? fail(Code.Unavailable)() : "ok");
+    assert.equal(await policy.execute(flaky, { idempotent: true }), "ok");
+  });
+
+  test("business refusals pass through and never move the breaker; infrastructure failures do", async () => {
+    const { policy } = setup({ breakerThreshold: 2 });
+    for (const code of [Code.InvalidArgument, Code.NotFound, Code.FailedPrecondition, Code.AlreadyExists, Code.PermissionDenied]) {
+      for (let i = 0; i < 3; i++) await assert.rejects(policy.execute(fail(code), { idempotent: false }), (e) => codeOf(e) === code);
+    }
+    assert.equal(policy.breakerState(), "closed");
+    await assert.rejects(policy.execute(fail(Code.Internal), { idempotent: false }));
+    await assert.rejects(policy.execute(fail(Code.DataLoss), { idempotent: false }));
+    assert.equal(policy.breakerState(), "open");
+  });
+
+  test("a slow attempt is aborted and ends as DeadlineExceeded, which the breaker counts", async () => {
+    const { policy } = setup({ breakerThreshold: 1 });
+    let aborted = false;
+    const slow = ({ signal }: { signal: AbortSignal }) =>
+      new Promise<string>((_, reject) => {
+        signal.addEventListener("abort", () => {
+          aborted = true;
+          reject(new ConnectError("cancelled", Code.Canceled)); // what a cancelled gRPC call reports
+        });
+      });
+    await assert.rejects(policy.execute(slow, { idempotent: true, timeoutMs: 20 }), (e) => codeOf(e) === Code.DeadlineExceeded);
+    assert.ok(aborted);
+    assert.equal(policy.breakerState(), "open");
+  });
+
+  test("the caller giving up ends as Canceled, which no breaker counts", async () => {
+    const { policy } = setup({ breakerThreshold: 1 });
+    const controller = new AbortController();
+    const pending = policy.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))), {
+      idempotent: true,
+      signal: controller.signal,
+    });
+    controller.abort();
+    await assert.rejects(pending, (e) => codeOf(e) === Code.Canceled && !isInfrastructureFailure(e));
+    assert.equal(policy.breakerState(), "closed");
+  });
+
+  test("opens after the threshold, short-circuits, half-opens, closes; logs and metrics follow", async () => {
+    const { policy, lines, metrics } = setup({ breakerThreshold: 3, halfOpenAfterMs: 50 });
+    assert.equal(await gauge(metrics), 0);
+    for (let i = 0; i < 3; i++) await assert.rejects(policy.execute(fail(Code.Unavailable), { idempotent: false }));
+    assert.equal(policy.breakerState(), "open");
+    assert.equal(await gauge(metrics), 2);
+
+    let reached = false;
+    const error = await policy.execute(async () => (reached = true), { idempotent: true }).catch((e: unknown) => e);
+    assert.ok(!reached);
+    assert.equal(codeOf(error), Code.Unavailable);
+    assert.ok(wasShortCircuited(error));
+
+    const opened = lines.find((l) => l.breaker === "open");
+    assert.equal(opened?.level, "warn");
+    assert.equal(opened?.dependency, "store");
+    assert.match(String(opened?.msg), /store/);
+
+    await sleep(60);
+    // The probe fails: open again.
+    await assert.rejects(policy.execute(fail(Code.Unavailable), { idempotent: false }));
+    assert.equal(policy.breakerState(), "open");
+    await sleep(60);
+    assert.equal(await policy.execute(async () => "back", { idempotent: true }), "back");
+    assert.equal(policy.breakerState(), "closed");
+    assert.equal(await gauge(metrics), 0);
+    assert.deepEqual(await transitions(metrics), { open: 2, "half-open": 2, closed: 1 });
+    assert.deepEqual(
+      lines.filter((l) => l.breaker).map((l) => `${l.level} ${l.breaker}`),
+      ["warn open", "info half-open", "warn open", "info half-open", "info closed"],
+    );
+  });
+
+  test("a full bulkhead rejects at once with Unavailable", async () => {
+    const { policy } = setup({ maxConcurrent: 1, maxQueue: 1 });
+    const running = [1, 2].map(() => policy.execute(() => sleep(30).then(() => "done"), { idempotent: false }));
+    const error = await policy.execute(async () => "never", { idempotent: false }).catch((e: unknown) => e);
+    assert.equal(codeOf(error), Code.Unavailable);
+    assert.ok(wasShortCircuited(error));
+    assert.deepEqual(await Promise.all(running), ["done", "done"]);
+    assert.equal(policy.breakerState(), "closed");
+  });
+
+  test("isolate holds the breaker open until disposed", async () => {
+    const { policy, metrics } = setup();
+    const handle = policy.isolate();
+    assert.equal(policy.breakerState(), "isolated");
+    assert.equal(await gauge(metrics), 3);
+    await assert.rejects(policy.execute(async () => "x", { idempotent: true }), (e) => codeOf(e) === Code.Unavailable);
+    handle.dispose();
+    assert.equal(policy.breakerState(), "closed");
+    assert.equal(await policy.execute(async () => "x", { idempotent: true }), "x");
+  });
+});

@@ -1,0 +1,197 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  type CircuitBreakerPolicy,
+  type TimeoutPolicy,
+} from "cockatiel";
+import type { Logger } from "../log/logger.js";
+import type { MeshMetrics } from "../telemetry/metrics.js";
+
+/** Codes that say the dependency (or the way to it) failed, as opposed to refusing the request. */
+export const infrastructureCodes: ReadonlySet<Code> = new Set([
+  Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown, Code.ResourceExhausted, Code.DataLoss,
+]);
+
+/** True for a failure of the dependency rather than a business refusal: what breakers count and fallbacks answer. */
+export function isInfrastructureFailure(error: unknown): boolean {
+  return error instanceof ConnectError && infrastructureCodes.has(error.code);
+}
+
+/** True when the policy refused a call without trying the dependency (breaker open, bulkhead full). */
+export function wasShortCircuited(error: unknown): boolean {
+  return error instanceof ConnectError && (error.cause instanceof BrokenCircuitError || error.cause instanceof BulkheadRejectedError);
+}
+
+/** The circuit breaker's state, as logs and callers name it. */
+export type BreakerState = "closed" | "half-open" | "open" | "isolated";
+
+/** The settings of one dependency's policy; every number has a default fit for a service-to-service call. */
+export interface ResilienceOptions {
+  /** The dependency's name in logs and metrics (its catalog id). */
+  dependency: string;
+  logger: Logger;
+  metrics: MeshMetrics;
+  /** Per attempt; aggressive: the attempt is aborted when it runs out. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for idempotent calls that failed with Unavailable. */
+  retries?: number;
+  /** Consecutive failed calls that open the breaker. */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before one probe call may pass. */
+  halfOpenAfterMs?: number;
+  maxConcurrent?: number;
+  /** Calls that wait for a slot once `maxConcurrent` are in flight; any more are rejected. */
+  maxQueue?: number;
+  /** First retry delay; later ones grow exponentially with jitter up to 8 times this. */
+  retryDelayMs?: number;
+}
+
+/** What one attempt gets: a signal aborted when it times out or the caller gives up, and its time budget. */
+export interface Attempt {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** How one call runs through the policy. */
+export interface ExecuteOptions {
+  /** Only idempotent calls are retried (the method descriptor says which are). */
+  idempotent: boolean;
+  /** Overrides the policy's per-attempt timeout. */
+  timeoutMs?: number;
+  /** The caller giving up: the call ends with Canceled, which no breaker counts. */
+  signal?: AbortSignal;
+}
+
+/** The resilience around every call to one dependency, shared by all its callers in the process. */
+export interface ResiliencePolicy {
+  readonly dependency: string;
+  /** Runs `attempt` (more than once if retried); rejects only with a ConnectError. */
+  execute<T>(attempt: (attempt: Attempt) => Promise<T>, options: ExecuteOptions): Promise<T>;
+  breakerState(): BreakerState;
+  /** Holds the breaker open by hand (every call goes to its fallback) until disposed. */
+  isolate(): { dispose(): void };
+}
+
+/**
+ * Creates the policy for one dependency. Order, outermost first: bulkhead (bounds what waits on
+ * a slow dependency) → circuit breaker (counts infrastructure failures only, one per call) →
+ * retry (idempotent calls, Unavailable only) → per-attempt timeout.
+ */
+export function createResiliencePolicy(options: ResilienceOptions): ResiliencePolicy {
+  const { dependency, timeoutMs = 1000, retries = 2, breakerThreshold = 5, halfOpenAfterMs = 5000 } = options;
+  const { maxConcurrent = 64, maxQueue = 256, retryDelayMs = 25 } = options;
+  const log = options.logger.child({ dependency });
+
+  const limiter = bulkhead(maxConcurrent, maxQueue);
+  const breaker = circuitBreaker(handleWhen(isInfrastructureFailure), {
+    halfOpenAfter: halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(breakerThreshold),
+  });
+  const retrier = retry(handleWhen((e) => e instanceof ConnectError && e.code === Code.Unavailable), {
+    maxAttempts: retries, // cockatiel counts retries: 2 means up to 3 attempts
+    backoff: new ExponentialBackoff({ initialDelay: retryDelayMs, maxDelay: retryDelayMs * 8 }),
+  });
+  retrier.onRetry(({ attempt, delay }) => log.debug("retrying call", { attempt, delayMs: Math.round(delay) }));
+  reportTransitions(breaker, log, options.metrics, dependency);
+
+  // abortOnReturn: false keeps an attempt's signal unaborted unless it really timed out.
+  const timeoutFor = (ms: number) => timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  const defaultTimeout = timeoutFor(timeoutMs);
+
+  return {
+    dependency,
+    async execute(attempt, { idempotent, timeoutMs: ms = timeoutMs, signal }) {
+      const limit = ms === timeoutMs ? defaultTimeout : timeoutFor(ms);
+      const once = (parent: AbortSignal) => attemptWithTimeout(limit, attempt, ms, parent, dependency);
+      try {
+        return await limiter.execute(
+          ({ signal: s }) =>
+            breaker.execute(({ signal: b }) => (idempotent ? retrier.execute(({ signal: r }) => once(r), b) : once(b)), s),
+          signal,
+        );
+      } catch (error) {
+        throw toConnectError(error, dependency, ms, signal);
+      }
+    },
+    breakerState: () => stateNames[breaker.state],
+    isolate: () => breaker.isolate(),
+  };
+}
+
+// One attempt under its timeout; a timed-out attempt becomes DeadlineExceeded (which the
+// breaker counts) even when the aborted call itself rejected first, with Canceled.
+async function attemptWithTimeout<T>(
+  limit: TimeoutPolicy,
+  attempt: (attempt: Attempt) => Promise<T>,
+  timeoutMs: number,
+  parent: AbortSignal,
+  dependency: string,
+): Promise<T> {
+  let own: AbortSignal | undefined;
+  try {
+    return await limit.execute(({ signal }) => attempt({ signal: (own = signal), timeoutMs }), parent);
+  } catch (error) {
+    if (parent.aborted) throw new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, error);
+    if (error instanceof TaskCancelledError || own?.aborted) throw timedOut(dependency, timeoutMs, error);
+    throw ConnectError.from(error);
+  }
+}
+
+function toConnectError(error: unknown, dependency: string, timeoutMs: number, signal: AbortSignal | undefined): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof BrokenCircuitError) {
+    return new ConnectError(`${dependency} is unavailable (circuit breaker open)`, Code.Unavailable, undefined, undefined, error);
+  }
+  if (error instanceof BulkheadRejectedError) {
+    return new ConnectError(`${dependency} has too many calls waiting`, Code.Unavailable, undefined, undefined, error);
+  }
+  if (error instanceof TaskCancelledError) {
+    return signal?.aborted
+      ? new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, error)
+      : timedOut(dependency, timeoutMs, error);
+  }
+  return ConnectError.from(error);
+}
+
+const timedOut = (dependency: string, timeoutMs: number, cause: unknown) =>
+  new ConnectError(`${dependency} did not answer within ${timeoutMs} ms`, Code.DeadlineExceeded, undefined, undefined, cause);
+
+const stateNames: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Open]: "open",
+  [CircuitState.Isolated]: "isolated",
+};
+const gaugeValues: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2, isolated: 3 };
+
+// Every transition shows: a metric for dashboards, a log line for people.
+function reportTransitions(breaker: CircuitBreakerPolicy, log: Logger, metrics: MeshMetrics, dependency: string): void {
+  metrics.breakerState.set({ dependency }, gaugeValues.closed);
+  breaker.onStateChange((state) => {
+    const name = stateNames[state];
+    metrics.breakerState.set({ dependency }, gaugeValues[name]);
+    metrics.breakerTransitions.inc({ dependency, state: name });
+    if (name === "open") {
+      const last = breaker.lastFailure;
+      const reason = last && "error" in last ? ConnectError.from(last.error).message : undefined;
+      log.warn(`circuit breaker for ${dependency} opened: calls go to their fallback`, { breaker: name, reason });
+    } else if (name === "isolated") {
+      log.warn(`circuit breaker for ${dependency} isolated by hand: calls go to their fallback`, { breaker: name });
+    } else if (name === "half-open") {
+      log.info(`circuit breaker for ${dependency} half-open: probing with one call`, { breaker: name });
+    } else {
+      log.info(`circuit breaker for ${dependency} closed: calls flow again`, { breaker: name });
+    }
+  });
+}

@@ -1,0 +1,141 @@
+// Test-only: services, handlers and clients shared by the serving tests of mesh/rpc.
+import * as net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { create, createFileRegistry, fromBinary, toBinary, type DescService, type Message } from "@bufbuild/protobuf";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+  file_google_protobuf_descriptor,
+} from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import * as grpc from "@grpc/grpc-js";
+import { StoreService, file_flower_v1_store, type GetFlowerRequest } from "../../gen/flower/v1/store_pb.js";
+import { currentContext } from "../context/call-context.js";
+import { invalidArgument, notFound, refused, unavailable } from "../errors/rpc-errors.js";
+import { createLogger, type Logger } from "../log/logger.js";
+
+/** A proto file made in the test: one service with the three streaming kinds, a nested type, an enum and an extension. */
+export const streamFile = createFileRegistry(
+  create(FileDescriptorProtoSchema, {
+    name: "mesh/test/v1/streams.proto",
+    package: "mesh.test.v1",
+    syntax: "proto3",
+    dependency: ["flower/v1/store.proto", "google/protobuf/descriptor.proto"],
+    messageType: [{ name: "Outer", nestedType: [{ name: "Inner" }], enumType: [{ name: "Mood", value: [{ name: "MOOD_UNSPECIFIED", number: 0 }] }] }],
+    extension: [{
+      name: "test_tag", number: 50123, extendee: ".google.protobuf.MethodOptions", jsonName: "testTag",
+      label: FieldDescriptorProto_Label.OPTIONAL, type: FieldDescriptorProto_Type.STRING,
+    }],
+    service: [{
+      name: "StreamService",
+      method: [
+        { name: "CollectIds", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.ListFlowersResponse", clientStreaming: true },
+        { name: "CountTo", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.GetFlowerResponse", serverStreaming: true },
+        { name: "EchoEach", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.GetFlowerResponse", clientStreaming: true, serverStreaming: true },
+      ],
+    }],
+  }),
+  (name) => ({ "flower/v1/store.proto": file_flower_v1_store, "google/protobuf/descriptor.proto": file_google_protobuf_descriptor })[name],
+);
+
+/** mesh.test.v1.StreamService: CollectIds (client-streaming), CountTo (server-streaming), EchoEach (bidi). */
+export const StreamService: DescService = streamFile.getService("mesh.test.v1.StreamService")!;
+
+/** Who is calling, as the handler sees it: "correlationId|traceId". */
+export function whoIsCalling(): string {
+  const ctx = currentContext();
+  return ctx ? `${ctx.correlationId}|${ctx.trace.traceId}` : "no context";
+}
+
+/** StoreService handlers whose ids pick a behaviour: missing, bad, refused, down, boom, slow. */
+export function storeImpl(logger?: Logger): Partial<ServiceImpl<typeof StoreService>> {
+  return {
+    async getFlower(req, ctx) {
+      logger?.info("getting flower", { id: req.id });
+      switch (req.id) {
+        case "missing": throw notFound("flower", req.id);
+        case "bad": throw invalidArgument({ field: "id", description: "must not be bad" });
+        case "refused": throw refused("out of stock", "OUT_OF_STOCK");
+        case "down": throw unavailable("store database down", 2000);
+        case "boom": throw new Error("kaboom: secret connection string");
+        case "slow": await sleep(300); break;
+      }
+      ctx.responseHeader.set("x-served-by", "store");
+      return { flower: { id: req.id, name: whoIsCalling(), stock: 3 } };
+    },
+    listFlowers() {
+      return { flowers: [{ id: "rose" }, { id: "tulip" }] };
+    },
+  };
+}
+
+/** StreamService handlers: CountTo "n" yields 1..n ("fail" yields one then refuses). */
+export function streamImpl(): Record<string, (input: never) => unknown> {
+  return {
+    async collectIds(requests: AsyncIterable<GetFlowerRequest>) {
+      const flowers = [];
+      for await (const r of requests) flowers.push({ id: r.id, name: whoIsCalling() });
+      return { flowers };
+    },
+    async *countTo(req: GetFlowerRequest) {
+      if (req.id === "fail") {
+        yield { flower: { id: "1" } };
+        throw refused("cannot count that far");
+      }
+      for (let i = 1; i <= Number(req.id); i++) yield { flower: { id: String(i), name: whoIsCalling() } };
+    },
+    async *echoEach(requests: AsyncIterable<GetFlowerRequest>) {
+      for await (const r of requests) yield { flower: { id: r.id, name: whoIsCalling() } };
+    },
+  };
+}
+
+/** A logger whose lines are kept, parsed, for assertions. */
+export function captureLogs(service = "test"): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  return { logger: createLogger({ service, level: "debug", write: (line) => lines.push(JSON.parse(line)) }), lines };
+}
+
+/** A grpc-js client for any protobuf-es service, with protobuf-es (de)serializers, as another team's client would be. */
+export function grpcClient(service: DescService, address: string): grpc.Client & Record<string, (...args: never[]) => never> {
+  const definition: grpc.ServiceDefinition = Object.fromEntries(service.methods.map((m) => [m.localName, {
+    path: `/${service.typeName}/${m.name}`,
+    requestStream: m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming",
+    responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
+    requestSerialize: (msg: Message) => Buffer.from(toBinary(m.input, create(m.input, msg as never))),
+    requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
+    responseSerialize: (msg: Message) => Buffer.from(toBinary(m.output, msg)),
+    responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
+  }]));
+  const Client = grpc.makeGenericClientConstructor(definition, service.name);
+  return new Client(address, grpc.credentials.createInsecure()) as never;
+}
+
+/** Calls a unary method of a grpc-js client and resolves to the response or the ServiceError. */
+export function grpcUnary<T = unknown>(client: grpc.Client, method: string, request: object, metadata = new grpc.Metadata()): Promise<T | grpc.ServiceError> {
+  return new Promise((resolve) => {
+    (client as unknown as Record<string, Function>)[method](request, metadata, (err: grpc.ServiceError | null, res: T) => resolve(err ?? res));
+  });
+}
+
+/** Resolves once `condition` holds (checked every 5 ms); fails after `ms`. */
+export async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > ms) throw new Error("condition not met in time");
+    await sleep(5);
+  }
+}
+
+/** Resolves to the error code of a TCP connection attempt to `port` (null when it connected). */
+export function connectError(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(null);
+    });
+  });
+}

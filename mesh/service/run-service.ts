@@ -1,0 +1,32 @@
+import { ConfigError } from "../config/env.js";
+import type { CatalogEntry } from "./catalog-entry.js";
+import type { Dependency, ServiceDefinition } from "./define-service.js";
+import { startService } from "./start-service.js";
+
+/**
+ * A service's whole main: start it, stop it gracefully on SIGTERM or SIGINT, and exit
+ * non-zero with a readable message when it cannot start.
+ */
+export async function runService<C, D extends Record<string, Dependency>>(
+  definition: ServiceDefinition<C, D>,
+  catalog: readonly CatalogEntry[],
+): Promise<void> {
+  let service;
+  try {
+    service = await startService(definition, { catalog });
+  } catch (error) {
+    const message = error instanceof ConfigError || !(error instanceof Error) ? String(error) : error.stack;
+    process.stderr.write(`${definition.id}: cannot start: ${message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  const running = service;
+  const onSignal = (signal: NodeJS.Signals) => {
+    running.logger.info("signal received", { signal });
+    running.stop().then(() => process.exit(0), (error) => {
+      running.logger.error("shutdown failed", { error });
+      process.exit(1);
+    });
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}

@@ -1,0 +1,137 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import type { NatsConnection } from "nats";
+import { readEnv } from "../config/env.js";
+import { readRuntimeConfig, type RuntimeConfig } from "../config/runtime-config.js";
+import { defaultDatabaseUrl, openDatabase } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { connectNats } from "../events/connect-nats.js";
+import { startPolicy } from "../events/consumer.js";
+import { createOutboxRelay } from "../events/relay.js";
+import { runtimeMigrations } from "../events/runtime-migrations.js";
+import { ensureStreams } from "../events/streams.js";
+import { createTransact } from "../events/transact.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { createClient } from "../rpc/client.js";
+import { createReadiness } from "../rpc/readiness.js";
+import { createResiliencePolicy } from "../rpc/resilience.js";
+import { createRpcServer } from "../rpc/rpc-server.js";
+import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
+import type { CatalogEntry } from "./catalog-entry.js";
+import type { Dependency, ServiceDefinition } from "./define-service.js";
+
+/** A running service: where it listens, and how to stop it. */
+export interface RunningService {
+  id: string;
+  grpcPort: number;
+  httpPort: number;
+  config: RuntimeConfig;
+  metrics: MeshMetrics;
+  logger: Logger;
+  /** Graceful stop: readiness off, in-flight calls and events finish, then everything closes. */
+  stop(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  catalog: readonly CatalogEntry[];
+  /** Environment to read (process.env by default); tests pass their own. */
+  env?: Record<string, string | undefined>;
+  /** Where log lines go (stdout by default). */
+  write?: (line: string) => void;
+}
+
+/**
+ * Starts one service in this process: configuration, database and migrations, NATS streams,
+ * outbox relay, clients, RPC servers and policies; ready once all are up.
+ */
+export async function startService<C, D extends Record<string, Dependency>>(
+  definition: ServiceDefinition<C, D>,
+  options: StartServiceOptions,
+): Promise<RunningService> {
+  const entry = options.catalog.find((e) => e.id === definition.id);
+  if (!entry) throw new Error(`service ${definition.id} is not in the catalog`);
+  const env = readEnv(options.env ?? process.env);
+  const config = readRuntimeConfig(env, entry, options.catalog);
+  const own = definition.config ? definition.config(env) : (undefined as C);
+  env.done();
+
+  const logger = createLogger({ service: definition.id, level: config.logLevel, write: options.write });
+  const metrics = createMetrics(definition.id);
+  const readiness = createReadiness(["database", "nats", "consumers"]);
+  const closers: Array<() => Promise<void>> = []; // run in reverse at stop
+
+  let db: Knex | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    db = await openDatabase({ url: config.databaseUrl || defaultDatabaseUrl(config.dataDir, definition.id), logger });
+    const database = db;
+    closers.push(() => database.destroy());
+    await migrate(db, runtimeMigrations, { tableName: "mesh_migrations" });
+    await migrate(db, [...definition.migrations], { tableName: "migrations" });
+    readiness.mark("database", true);
+
+    nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
+    const nats = nc;
+    closers.push(() => nats.drain().catch(() => nats.close()));
+    await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams]);
+    readiness.mark("nats", true);
+
+    const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
+    relay.start();
+    closers.push(() => relay.stop());
+    const transact = createTransact({ db, onCommit: () => relay.wake() });
+
+    const clients: Record<string, unknown> = {};
+    for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
+      const policy = createResiliencePolicy({ dependency: dep.id, logger, metrics, ...config.client });
+      const client = createClient(dep.service as DescService, { dependency: dep.id, address: config.addresses[dep.id], policy, logger, metrics });
+      clients[name] = client;
+      closers.push(async () => client.close());
+    }
+
+    const parts = await definition.start({ db, transact, clients: clients as never, config: own, logger });
+    for (const b of parts.background ?? []) closers.push(() => b.stop());
+
+    const server = createRpcServer({
+      services: parts.rpc, logger, metrics, readiness, host: config.host, grpcPort: config.grpcPort, httpPort: config.httpPort,
+    });
+    const ports = await server.start();
+    closers.push(() => server.stop(config.shutdownTimeoutMs));
+
+    // Policies stop before the servers close, so no event is half-handled when the database goes.
+    const policies = await Promise.all((parts.policies ?? []).map((policy) =>
+      startPolicy({
+        nc: nats, db: database, namespace: config.eventNamespace, service: definition.id, policy, transact, logger, metrics,
+        maxDeliver: config.consumerMaxDeliver,
+      })));
+    closers.push(() => Promise.all(policies.map((p) => p.stop())).then(() => undefined));
+    readiness.mark("consumers", true);
+    logger.info("service started", { grpcPort: ports.grpcPort, httpPort: ports.httpPort, policies: parts.policies?.map((p) => p.name) ?? [] });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      id: definition.id, grpcPort: ports.grpcPort, httpPort: ports.httpPort, config, metrics, logger,
+      stop: () => (stopping ??= (async () => {
+        logger.info("shutting down", { delayMs: config.shutdownDelayMs });
+        readiness.startShutdown();
+        if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
+        await closeAll(closers, logger);
+        logger.info("stopped");
+      })()),
+    };
+  } catch (error) {
+    await closeAll(closers, logger);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn("error while closing", { error });
+    }
+  }
+  closers.length = 0;
+}

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { addFlower, cancelOrder, changeStock, isRefusal, receiveOrder, wrapFlowers, type Flower, type StoreOrder } from "./domain.js";
+
+const rose: Flower = { id: "1", name: "Rose", price: { amount: 5000n, currency: "KRW" }, stock: 5 };
+const incoming = (qty: number, isOffline = false) => ({ orderId: "o1", flowerId: "1", qty, isOffline });
+
+test("a delivery order takes flowers out of stock and is wrapped at once in auto mode", () => {
+  const d = receiveOrder(incoming(2), undefined, rose, "auto");
+  assert.equal(d.flower?.stock, 3);
+  assert.equal(d.order?.status, "Wrapped");
+  assert.deepEqual(d.events.map((e) => e.type), ["StockChanged", "FlowerWrapped"]);
+});
+
+test("in manual mode the order waits for the owner, who wraps it once", () => {
+  const d = receiveOrder(incoming(2), undefined, rose, "manual");
+  assert.equal(d.order?.status, "Accepted");
+  assert.deepEqual(d.events.map((e) => e.type), ["StockChanged"]);
+  const wrapped = wrapFlowers(d.order!);
+  assert.ok(!isRefusal(wrapped));
+  assert.equal(wrapped.order?.status, "Wrapped");
+  const again = wrapFlowers(wrapped.order!);
+  assert.ok(isRefusal(again));
+  assert.match(again.refused, /wrapped/);
+});
+
+test("a pick-up order is sold at once and cannot be wrapped", () => {
+  const d = receiveOrder(incoming(1, true), undefined, rose, "auto");
+  assert.equal(d.order?.status, "Sold");
+  assert.deepEqual(d.events.map((e) => e.type), ["StockChanged", "FlowerSold"]);
+  assert.ok(isRefusal(wrapFlowers({ ...d.order!, status: "Accepted" })));
+});
+
+test("short stock rejects the order and leaves stock alone", () => {
+  const d = receiveOrder(incoming(6), undefined, rose, "auto");
+  assert.equal(d.order?.status, "Rejected");
+  assert.equal(d.flower, undefined);
+  assert.equal(d.events[0].type, "OrderRejected");
+  assert.match((d.events[0] as { reason: string }).reason, /out of stock: 5 Rose left, 6 ordered/);
+  assert.equal(receiveOrder(incoming(1), undefined, undefined, "auto").order?.status, "Rejected");
+});
+
+test("an order already seen, or cancelled before it arrived, changes nothing", () => {
+  const tombstone = cancelOrder({ orderId: "o1", flowerId: "1", qty: 2 }, undefined, rose);
+  assert.equal(tombstone.order?.status, "Cancelled");
+  assert.deepEqual(tombstone.events, []);
+  assert.deepEqual(receiveOrder(incoming(2), tombstone.order, rose, "auto"), { events: [] });
+});
+
+test("cancelling an accepted or wrapped order puts the flowers back; a sold one stays sold", () => {
+  const wrapped: StoreOrder = { orderId: "o1", flowerId: "1", qty: 2, isOffline: false, status: "Wrapped", reason: "" };
+  const d = cancelOrder(wrapped, wrapped, { ...rose, stock: 3 });
+  assert.equal(d.flower?.stock, 5);
+  assert.equal(d.order?.status, "Cancelled");
+  assert.equal(d.events[0].type, "StockChanged");
+  assert.deepEqual(cancelOrder(wrapped, { ...wrapped, status: "Sold" }, rose), { events: [] });
+  assert.deepEqual(cancelOrder(wrapped, { ...wrapped, status: "Cancelled" }, rose), { events: [] });
+});
+
+test("the owner adds flowers once and sets stock levels", () => {
+  assert.ok(isRefusal(addFlower(rose, rose)));
+  const added = addFlower(rose, undefined);
+  assert.ok(!isRefusal(added) && added.events[0].type === "StockChanged");
+  assert.equal(changeStock(rose, 42).flower?.stock, 42);
+});

@@ -1,0 +1,56 @@
+// `npm start`: every service of the catalog (or of the systems named as arguments) as its own
+// process, NATS with JetStream found or started, one combined log; Ctrl-C stops everything.
+import { fileURLToPath } from "node:url";
+import { createLauncher, ensureNats } from "../mesh/index.js";
+import { catalog } from "./catalog.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+const dataDir = process.env.DATA_DIR || "data";
+const systems = process.argv.slice(2);
+const shared = new Set(["payment", "notification"]);
+const chosen = catalog.filter((e) => systems.length === 0 || shared.has(e.system) || systems.includes(e.system));
+const say = (msg: string) => process.stdout.write(`launcher: ${msg}\n`);
+
+if (systems.some((s) => !catalog.some((e) => e.system === s))) {
+  say(`unknown system in ${systems.join(" ")}; known: ${[...new Set(catalog.map((e) => e.system))].join(", ")}`);
+  process.exit(2);
+}
+
+let nats;
+try {
+  nats = await ensureNats(natsUrl, dataDir, say);
+} catch (error) {
+  say(String((error as Error).message));
+  process.exit(1);
+}
+
+const launcher = createLauncher({ catalog, root, env: { NATS_URL: natsUrl, DATA_DIR: dataDir }, colour: process.stdout.isTTY });
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  say("stopping every service...");
+  await launcher.stopAll();
+  nats?.kill("SIGTERM");
+  say("stopped");
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+for (const e of chosen) await launcher.start(e.id);
+try {
+  await Promise.all(chosen.map((e) => launcher.waitReady(e.id)));
+} catch (error) {
+  say(`${(error as Error).message}; stopping`);
+  await stop();
+}
+
+const rows = chosen.map((e) => `  ${e.id.padEnd(16)} gRPC 127.0.0.1:${e.grpcPort}   HTTP http://127.0.0.1:${e.httpPort}  (Connect, gRPC-Web, /readyz, /metrics)`);
+say(`ready:\n${rows.join("\n")}
+  try:
+    curl -s -H 'content-type: application/json' -d '{"flowerId":"1","qty":2,"address":"Seoul","phoneNumber":"010-1234-5678"}' \\
+      http://127.0.0.1:8082/flower.v1.OrderService/PlaceOrder
+    curl -s -H 'content-type: application/json' -d '{}' http://127.0.0.1:8082/flower.v1.OrderService/ListOrderHistories
+  Ctrl-C stops everything.`);
