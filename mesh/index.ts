@@ -40,3 +40,10 @@ export { runService } from "./service/run-service.js";
 export { createLauncher } from "./launcher/launcher.js";
 export type { Launcher, LauncherOptions } from "./launcher/launcher.js";
 export { ensureNats, natsAnswers } from "./launcher/ensure-nats.js";
+
+// For tests of services and systems.
+export { startTestSystem } from "./testing/test-system.js";
+export type { TestSystem, TestSystemOptions } from "./testing/test-system.js";
+export { eventually } from "./testing/eventually.js";
+export { freePort } from "./testing/free-port.js";
+export { testNamespace, deleteNamespaceStreams } from "./testing/test-namespace.js";

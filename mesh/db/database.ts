@@ -85,7 +85,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
   const target = parseDatabaseUrl(options.url);
   let db: Knex | undefined;
   try {
-    db = target.dialect === "sqlite" ? openSqlite(target.filename) : await openMysql(target, options.poolSize ?? 10);
+    const log = knexLog(options.logger);
+    db = target.dialect === "sqlite" ? openSqlite(target.filename, log) : await openMysql(target, options.poolSize ?? 10, log);
     await db.raw("select 1");
   } catch (err) {
     await db?.destroy().catch(() => {});
@@ -95,11 +96,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
   return db;
 }
 
-function openSqlite(filename: string): Knex {
+// knex prints its warnings with console.log; send them to the service's log instead.
+function knexLog(logger: Logger | undefined): Knex.Config["log"] {
+  const to = (level: "debug" | "warn" | "error") => (message: unknown) =>
+    logger?.[level](`knex: ${message instanceof Error ? message.message : String(message)}`);
+  return { debug: to("debug"), warn: to("warn"), error: to("error"), deprecate: (method: string, alt: string) => logger?.warn(`knex: ${method} is deprecated, use ${alt}`) };
+}
+
+function openSqlite(filename: string, log: Knex.Config["log"]): Knex {
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
   return knex({
     client: "better-sqlite3",
     connection: { filename },
+    log,
     useNullAsDefault: true,
     // One connection: SQLite has one writer, and :memory: exists only inside its connection.
     pool: {
@@ -122,7 +131,7 @@ function openSqlite(filename: string): Knex {
 
 type MysqlTarget = Extract<DatabaseTarget, { dialect: "mysql" }>;
 
-async function openMysql(target: MysqlTarget, poolSize: number): Promise<Knex> {
+async function openMysql(target: MysqlTarget, poolSize: number, log: Knex.Config["log"]): Promise<Knex> {
   const { database, ...server } = target;
   const connection = {
     host: server.host,
@@ -136,9 +145,10 @@ async function openMysql(target: MysqlTarget, poolSize: number): Promise<Knex> {
     supportBigNumbers: true,
     bigNumberStrings: true, // BIGINT and DECIMAL come back as exact strings
   };
-  await createDatabaseIfMissing(connection, database);
+  await createDatabaseIfMissing(connection, database, log);
   return knex({
     client: "mysql2",
+    log,
     connection: { ...connection, database } as Knex.MySql2ConnectionConfig,
     pool: {
       min: 0,
@@ -150,8 +160,8 @@ async function openMysql(target: MysqlTarget, poolSize: number): Promise<Knex> {
   });
 }
 
-async function createDatabaseIfMissing(connection: object, database: string): Promise<void> {
-  const admin = knex({ client: "mysql2", connection: connection as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 1 } });
+async function createDatabaseIfMissing(connection: object, database: string, log: Knex.Config["log"]): Promise<void> {
+  const admin = knex({ client: "mysql2", log, connection: connection as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 1 } });
   try {
     await admin.raw("CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", [database]);
   } catch (err) {

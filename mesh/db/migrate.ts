@@ -48,7 +48,14 @@ function migrationSource(migrations: readonly Migration[]): Knex.MigrationSource
   return {
     getMigrations: async () => sorted,
     getMigrationName: (m) => m.name,
-    getMigration: async (m) => ({ up: (db: Knex) => m.up(db), down: m.down && ((db: Knex) => m.down!(db)) }),
+    getMigration: async (m) => ({
+      up: (db: Knex) => m.up(db),
+      // knex insists on a down; migrations only go forward here unless one says how to go back.
+      down: async (db: Knex) => {
+        if (!m.down) throw new Error(`migration ${m.name} cannot be undone`);
+        await m.down(db);
+      },
+    }),
   };
 }
 

@@ -68,6 +68,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   const types = new Map<string, EventType>(policy.on.map((t) => [t.subject, t]));
   const handle = createDeliveryHandler({
     nc, namespace, consumer, policy, types, transact: options.transact, logger, metrics,
+    seenBefore: async (eventId) => (await options.db(runtimeTables.inbox).where({ consumer, event_id: eventId }).first()) !== undefined,
     maxDeliver: options.maxDeliver ?? 8,
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
@@ -132,7 +133,8 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   };
 }
 
-// One consumer per stream: filter on the one subject it handles there, or on the whole system.
+// One consumer per stream, filtered as narrowly as one subject filter allows (NATS 2.9 has no
+// multi-filter consumers): the one subject it handles there, or the longest shared prefix.
 function filtersByStream(namespace: string, types: readonly EventType[]): Map<string, string> {
   const subjectsBySystem = new Map<string, Set<string>>();
   for (const t of types) {
@@ -141,10 +143,21 @@ function filtersByStream(namespace: string, types: readonly EventType[]): Map<st
   }
   const out = new Map<string, string>();
   for (const [system, subjects] of subjectsBySystem) {
-    const filter = subjects.size === 1 ? namespacedSubject(namespace, [...subjects][0]) : streamSubjects(namespace, system);
+    const list = [...subjects];
+    const prefix = sharedPrefix(list.map((s) => s.split(".")));
+    const filter = list.length === 1 ? namespacedSubject(namespace, list[0])
+      : prefix.length > 1 ? namespacedSubject(namespace, `${prefix.join(".")}.>`)
+      : streamSubjects(namespace, system);
     out.set(streamName(namespace, system), filter);
   }
   return out;
+}
+
+function sharedPrefix(subjects: string[][]): string[] {
+  const first = subjects[0];
+  let n = 0;
+  while (n < first.length - 1 && subjects.every((s) => s[n] === first[n])) n++;
+  return first.slice(0, n);
 }
 
 async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Parameters<JetStreamManager["consumers"]["add"]>[1]): Promise<void> {

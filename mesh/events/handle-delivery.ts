@@ -22,9 +22,13 @@ export interface DeliveryHandlerOptions {
   /** The event types this consumer handles, by subject without namespace. */
   types: ReadonlyMap<string, EventType>;
   transact: Transact;
+  /** True when this consumer's inbox already holds the event (a redelivery). */
+  seenBefore(eventId: string): Promise<boolean>;
   logger: Logger;
   metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
   maxDeliver: number;
+  /** Deliveries an event may spend waiting on RetryLaterError (a dependency that is down) before it is dead-lettered. */
+  maxRetryLater?: number;
   retryBaseMs: number;
   retryMaxMs: number;
 }
@@ -39,6 +43,7 @@ type Outcome = "handled" | "duplicate";
  */
 export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: JsMsg) => Promise<void> {
   const { namespace, consumer, policy, types, transact, metrics, maxDeliver } = options;
+  const maxRetryLater = Math.max(options.maxRetryLater ?? 500, maxDeliver);
   const js = options.nc.jetstream();
   const count = (outcome: string) => metrics.eventsHandled.inc({ consumer, outcome });
   const retryDelay = (deliveries: number) => Math.min(options.retryBaseMs * 2 ** (deliveries - 1), options.retryMaxMs);
@@ -89,13 +94,15 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
     };
     const logger = options.logger.child({ consumer, eventId: event.id, event: type.subject });
     await runInContext(ctx, async () => {
-      if (deliveries > maxDeliver) {
+      if (deliveries > maxRetryLater) {
         return deadLetter(msg, `delivered ${deliveries} times without an outcome (handler hung or process died)`, logger);
       }
       try {
+        // Work outside the transaction (a call to another service) holds no lock across the network.
+        const prepared = policy.prepare && !(await options.seenBefore(event.id)) ? await policy.prepare(event) : undefined;
         const outcome = await transact<Outcome>(async (tx) => {
           if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
-          await policy.handle(event, tx);
+          await policy.handle(event, tx, prepared);
           return "handled";
         });
         msg.ack();
@@ -103,10 +110,11 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
         if (outcome === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
         else logger.debug("event already handled; redelivery ignored");
       } catch (err) {
-        if (deliveries >= maxDeliver) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
+        const waiting = err instanceof RetryLaterError;
+        if (deliveries >= (waiting ? maxRetryLater : maxDeliver)) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
         count("retried");
         if (err instanceof RetryLaterError) {
-          msg.nak(err.delayMs);
+          msg.nak(Math.min(err.delayMs * 2 ** Math.min(deliveries - 1, 4), Math.max(err.delayMs, 30_000)));
           logger.debug("policy will retry later", { reason: err.message, retryInMs: err.delayMs, delivery: deliveries });
         } else {
           const delay = retryDelay(deliveries);

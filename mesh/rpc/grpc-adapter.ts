@@ -81,6 +81,8 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
   }
 }
 
+const deadlineSlackMs = 20;
+
 type Context = ReturnType<typeof createHandlerContext>;
 
 async function writeAll(call: Writable, ctx: Context, method: DescMethod, outputs: AsyncIterable<unknown>, sent: { headers: boolean }) {
@@ -96,8 +98,14 @@ async function writeAll(call: Writable, ctx: Context, method: DescMethod, output
 // The handler's context: headers from metadata, aborted when the caller cancels or the deadline passes.
 function contextFor(service: DescService, method: DescMethod, call: AnyCall): Context {
   const cancelled = new AbortController();
-  (call as EventEmitter).once("cancelled", () => cancelled.abort(new ConnectError("the caller cancelled the call", Code.Canceled)));
   const deadline = Number(call.getDeadline());
+  (call as EventEmitter).once("cancelled", () => {
+    // A client cancels at its own deadline, a hair before ours: that is the deadline passing, not a change of mind.
+    const atDeadline = deadline - Date.now() <= deadlineSlackMs;
+    cancelled.abort(atDeadline
+      ? new ConnectError("the operation timed out", Code.DeadlineExceeded)
+      : new ConnectError("the caller cancelled the call", Code.Canceled));
+  });
   return createHandlerContext({
     service,
     method,

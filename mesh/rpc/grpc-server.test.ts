@@ -13,7 +13,7 @@ import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { createGrpcServer, type GrpcServer } from "./grpc-server.js";
 import { wrapService } from "./handler-chain.js";
-import { StreamService, captureLogs, connectError, grpcClient, grpcUnary, storeImpl, streamImpl, until } from "./serving-fixtures.js";
+import { StreamService, captureLogs, connectError, grpcClient, type GrpcTestClient, grpcUnary, storeImpl, streamImpl, until } from "./serving-fixtures.js";
 
 const { logger, lines } = captureLogs();
 const metrics = createMetrics("test", { processMetrics: false });
@@ -22,8 +22,8 @@ const aborts: string[] = []; // why the "wait" handler's signal fired
 
 let server: GrpcServer;
 let address: string;
-let store: ReturnType<typeof grpcClient>;
-let streams: ReturnType<typeof grpcClient>;
+let store: GrpcTestClient;
+let streams: GrpcTestClient;
 
 before(async () => {
   const impl = storeImpl(logger);
@@ -118,7 +118,7 @@ test("errors: same code and message, details in grpc-status-details-bin", async 
 
 test("a connect-node gRPC client reads the details with findDetails", async () => {
   const client = createClient(StoreService, createGrpcTransport({ baseUrl: `http://${address}` }));
-  const err = await client.getFlower({ id: "bad" }).catch((e) => ConnectError.from(e));
+  const err = await client.getFlower({ id: "bad" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
   assert.equal(err.code, Code.InvalidArgument);
   assert.deepEqual(err.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.description, "must not be bad");
   assert.equal((await client.getFlower({ id: "tulip" })).flower?.id, "tulip");
@@ -152,7 +152,7 @@ test("business errors go out Trailers-Only (status in the first and only HEADERS
 });
 
 test("the handler's signal fires at the gRPC deadline and when the caller cancels", async () => {
-  const late = (await new Promise((resolve) => {
+  const late = (await new Promise<unknown>((resolve) => {
     store.getFlower({ id: "wait" }, new grpc.Metadata(), { deadline: Date.now() + 100 }, (err: unknown) => resolve(err));
   })) as grpc.ServiceError;
   assert.equal(late.code, grpc.status.DEADLINE_EXCEEDED);

@@ -26,6 +26,16 @@ function setup() {
   return { lines, metrics, store, streams, count };
 }
 
+async function failure(fn: () => unknown): Promise<ConnectError> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(e instanceof ConnectError, `not a ConnectError: ${e}`);
+    return e;
+  }
+  throw new Error("expected a failure");
+}
+
 async function* iterate<T>(...items: T[]) {
   yield* items;
 }
@@ -53,11 +63,10 @@ test("unary: runs in the caller's context, logs carry it, metrics count it", asy
 test("a ConnectError passes through unchanged; client codes log at info, infrastructure codes at warn", async () => {
   const { lines, store, count } = setup();
   const ctx = handlerContext(StoreService.method.getFlower);
-  const notFound = await store.getFlower(create(GetFlowerRequestSchema, { id: "missing" }), ctx).catch((e) => e);
-  assert.ok(notFound instanceof ConnectError);
+  const notFound = await failure(() => store.getFlower(create(GetFlowerRequestSchema, { id: "missing" }), ctx));
   assert.equal(notFound.code, Code.NotFound);
   assert.equal(notFound.details.length, 1);
-  const down = await store.getFlower(create(GetFlowerRequestSchema, { id: "down" }), ctx).catch((e) => e);
+  const down = await failure(() => store.getFlower(create(GetFlowerRequestSchema, { id: "down" }), ctx));
   assert.equal(down.code, Code.Unavailable);
   assert.deepEqual(lines.filter((l) => l.msg !== "getting flower").map((l) => [l.level, l.code]), [["info", "not_found"], ["warn", "unavailable"]]);
   assert.equal(await count("/flower.v1.StoreService/GetFlower", "not_found"), 1);
@@ -66,8 +75,7 @@ test("a ConnectError passes through unchanged; client codes log at info, infrast
 
 test("an unknown error becomes INTERNAL 'internal error'; the cause is logged with its stack, never sent", async () => {
   const { lines, store, count } = setup();
-  const err = await store.getFlower(create(GetFlowerRequestSchema, { id: "boom" }), handlerContext(StoreService.method.getFlower)).catch((e) => e);
-  assert.ok(err instanceof ConnectError);
+  const err = await failure(() => store.getFlower(create(GetFlowerRequestSchema, { id: "boom" }), handlerContext(StoreService.method.getFlower)));
   assert.equal(err.code, Code.Internal);
   assert.equal(err.rawMessage, "internal error");
   assert.doesNotMatch(err.message, /kaboom/);
@@ -80,7 +88,7 @@ test("an unknown error becomes INTERNAL 'internal error'; the cause is logged wi
 
 test("a missing method answers UNIMPLEMENTED", async () => {
   const { store, count } = setup();
-  const err = await Promise.resolve().then(() => store.addFlower({} as never, handlerContext(StoreService.method.addFlower))).catch((e) => e);
+  const err = await failure(() => store.addFlower({} as never, handlerContext(StoreService.method.addFlower)));
   assert.equal(err.code, Code.Unimplemented);
   assert.equal(await count("/flower.v1.StoreService/AddFlower", "unimplemented"), 1);
 });
@@ -134,7 +142,7 @@ test("an error after the call was aborted maps to the abort's reason, not INTERN
   const ctx = createHandlerContext({
     service: StoreService, method: StoreService.method.getFlower, protocolName: "grpc", requestMethod: "POST", url: "/", requestSignal: ac.signal,
   });
-  const err = await impl.getFlower(create(GetFlowerRequestSchema, {}), ctx).catch((e) => e);
+  const err = await failure(() => impl.getFlower(create(GetFlowerRequestSchema, {}), ctx));
   assert.equal(err.code, Code.DeadlineExceeded);
   assert.equal(lines.filter((l) => l.level === "error").length, 0);
 });

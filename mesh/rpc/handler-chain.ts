@@ -110,8 +110,9 @@ function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }:
   const labels = { method: `/${method.parent.typeName}/${method.name}`, protocol: ctx.protocolName };
   const record = (code: Code | undefined) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.rpcRequests.inc({ ...labels, code: codeLabel(code) });
-    metrics.rpcDuration.observe({ ...labels, code: codeLabel(code) }, seconds);
+    const all = { method: labels.method, code: codeLabel(code), protocol: labels.protocol };
+    metrics.rpcRequests.inc(all);
+    metrics.rpcDuration.observe(all, seconds);
   };
   return {
     context,

@@ -36,7 +36,7 @@ test("Check and List follow readiness; unknown names are NOT_FOUND", async () =>
   assert.equal(await check("flower.v1.StoreService"), Status.SERVING);
   assert.equal(await check("flower.v1.Nope"), Code.NotFound);
   const list = await health.list(create(HealthListRequestSchema), context(Health.method.list));
-  assert.deepEqual(Object.fromEntries(Object.entries(list.statuses).map(([k, v]) => [k, v.status])), {
+  assert.deepEqual(Object.fromEntries(Object.entries(list.statuses ?? {}).map(([k, v]) => [k, v.status])), {
     "": Status.SERVING,
     "flower.v1.StoreService": Status.SERVING,
   });

@@ -97,8 +97,11 @@ export function captureLogs(service = "test"): { logger: Logger; lines: Array<Re
   return { logger: createLogger({ service, level: "debug", write: (line) => lines.push(JSON.parse(line)) }), lines };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic grpc-js clients are untyped
+export type GrpcTestClient = grpc.Client & Record<string, (...args: any[]) => any>;
+
 /** A grpc-js client for any protobuf-es service, with protobuf-es (de)serializers, as another team's client would be. */
-export function grpcClient(service: DescService, address: string): grpc.Client & Record<string, (...args: never[]) => never> {
+export function grpcClient(service: DescService, address: string): GrpcTestClient {
   const definition: grpc.ServiceDefinition = Object.fromEntries(service.methods.map((m) => [m.localName, {
     path: `/${service.typeName}/${m.name}`,
     requestStream: m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming",
@@ -138,4 +141,15 @@ export function connectError(port: number): Promise<string | null> {
       resolve(null);
     });
   });
+}
+
+/** The value of a Prometheus text-format sample whose labels include `labels`, or undefined. */
+export function sampleValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split("\n")) {
+    const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const found = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(m[3]);
+  }
+  return undefined;
 }

@@ -1,0 +1,89 @@
+// What the processes cost: which pid listens on a port, its CPU time and memory from /proc,
+// the machine's busy time, and a service's Prometheus counters from its /metrics.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const CLOCK_TICKS = 100; // USER_HZ; `getconf CLK_TCK` is 100 on Linux
+
+/** The pid of the process listening on 127.0.0.1:`port` (ss -ltnp), or undefined. */
+export async function pidListeningOn(port: number): Promise<number | undefined> {
+  const { stdout } = await run("ss", ["-Hltnp", `sport = :${port}`]).catch(() => ({ stdout: "" }));
+  const m = /pid=(\d+)/.exec(stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** User + system CPU seconds a process has used so far (all its threads). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Resident memory now and at its peak (VmRSS, VmHWM), bytes. */
+export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+/** The machine's CPU seconds so far: busy (everything but idle and iowait) and total, over all cores. */
+export async function machineCpu(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0];
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = t.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - t[3] - t[4]) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
+
+/** One Prometheus sample: metric name, labels, value. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Reads a service's /metrics (Prometheus text format) from its HTTP port. */
+export async function scrapeMetrics(httpPort: number): Promise<Sample[]> {
+  const text = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
+  const out: Sample[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/** CPU seconds of named processes and of the machine at one moment. */
+export interface CpuSnapshot {
+  wallSeconds: number;
+  perProcess: Record<string, number>;
+  machine: { busy: number; total: number };
+}
+
+/** Reads the CPU time of each named pid (the bench itself is `process.pid`). */
+export async function snapshotCpu(pids: Record<string, number>): Promise<CpuSnapshot> {
+  const perProcess: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) perProcess[name] = await cpuSeconds(pid).catch(() => NaN);
+  return { wallSeconds: performance.now() / 1000, perProcess, machine: await machineCpu() };
+}
+
+/** Where the cores went between two snapshots: cores used by each process, and by the machine. */
+export interface CpuUse {
+  seconds: number;
+  cores: Record<string, number>;
+  busyCores: number;
+  /** Cores the machine has (its total CPU time ÷ wall time). */
+  totalCores: number;
+}
+
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+  const seconds = b.wallSeconds - a.wallSeconds;
+  const cores: Record<string, number> = {};
+  for (const name of Object.keys(b.perProcess)) cores[name] = (b.perProcess[name] - a.perProcess[name]) / seconds;
+  return { seconds, cores, busyCores: (b.machine.busy - a.machine.busy) / seconds, totalCores: (b.machine.total - a.machine.total) / seconds };
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connect, type JetStreamManager, type NatsConnection } from "nats";
+import { OrderCancelledSchema, OrderPlacedSchema, FlowerWrappedSchema } from "../../gen/flower/v1/events_pb.js";
+import { PaymentApprovedSchema } from "../../gen/payment/v1/events_pb.js";
+import { createLogger, type Logger } from "../log/logger.js";
+import { createMetrics } from "../telemetry/metrics.js";
+import { defineEvent } from "./event-type.js";
+import { ensureStreams } from "./streams.js";
+
+// Test support, not runtime API: a random event namespace on the real NATS per test file,
+// polling instead of timing, captured logs, and a TCP proxy to cut NATS off and back.
+
+/** NATS the tests use (TEST_NATS_URL, default the local server). */
+export const testNatsUrl = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
+
+/** Event types of the flower and payment systems, for tests. */
+export const testEvents = {
+  orderPlaced: defineEvent("flower.order", OrderPlacedSchema),
+  orderCancelled: defineEvent("flower.order", OrderCancelledSchema),
+  flowerWrapped: defineEvent("flower.store", FlowerWrappedSchema),
+  paymentApproved: defineEvent("payment.flower", PaymentApprovedSchema),
+};
+
+/** A namespace of its own on the shared NATS, with the flower, payment and dead-letter streams. */
+export interface TestNats {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  namespace: string;
+  url: string;
+  /** Deletes the namespace's streams and closes the connection. */
+  cleanup(): Promise<void>;
+}
+
+/** Connects and creates a random namespace's streams. */
+export async function createTestNats(): Promise<TestNats> {
+  const namespace = `t${randomBytes(5).toString("hex")}`;
+  const nc = await connect({ servers: testNatsUrl });
+  const jsm = await nc.jetstreamManager();
+  await ensureStreams(jsm, namespace, ["flower", "payment"]);
+  return {
+    nc, jsm, namespace, url: testNatsUrl,
+    async cleanup() {
+      for await (const s of jsm.streams.list()) {
+        if (s.config.name.startsWith(`${namespace.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
+      }
+      await nc.close();
+    },
+  };
+}
+
+/** Waits until `condition` holds, failing with `what` after a generous deadline. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A logger that keeps its lines for assertions (and prints nothing). */
+export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, logger: createLogger({ service: "test", level: "debug", write: (l) => lines.push(JSON.parse(l)) }) };
+}
+
+/** Metrics on a registry of their own. */
+export function testMetrics() {
+  return createMetrics("test", { processMetrics: false });
+}
+
+/** A TCP proxy in front of NATS: `cut()` is an outage (connections dropped, nothing listening), `restore()` ends it. */
+export interface TcpProxy {
+  url: string;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (host:port) on a free local port. */
+export async function createTcpProxy(target = new URL(testNatsUrl)): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = tcpConnect(Number(target.port || 4222), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("close", () => sockets.delete(s));
+          s.on("error", () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => client.destroy());
+      });
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  const cut = async () => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await listen();
+  return { url: `nats://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+}

@@ -1,0 +1,28 @@
+import { defineService, serve } from "../../mesh/index.js";
+import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
+import { createNotificationApi } from "./api.js";
+import { createChannel } from "./channels.js";
+import { readNotificationConfig } from "./config.js";
+import { notificationPolicies } from "./policies.js";
+import { startSender } from "./sender.js";
+import { migrations } from "./store.js";
+
+/** Notification, the general domain that tells customers about every status change, and the loop that sends it. */
+export const notificationService = defineService({
+  id: "notification",
+  streams: ["flower", "payment"],
+  migrations,
+  config: readNotificationConfig,
+  start: ({ db, config, logger }) => {
+    const channel = createChannel(config, logger);
+    const sender = startSender({
+      db, channel, retry: config.retry, pollMs: config.pollMs, logger,
+      leaseMs: config.webhookTimeoutMs + 30_000, // an attempt never holds a notification longer than its timeout
+    });
+    return {
+      rpc: [serve(NotificationService, createNotificationApi({ db }))],
+      policies: notificationPolicies({ channel: channel.name, wake: sender.wake, recipientWaitMs: config.recipientWaitMs }),
+      background: [sender],
+    };
+  },
+});

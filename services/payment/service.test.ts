@@ -1,0 +1,219 @@
+// The payment service against the real runtime, JetStream and both databases.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { eventually } from "../../mesh/index.js";
+import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
+import { catalog } from "../catalog.js";
+import { OrderCancelled } from "../flower/events.js";
+import { paymentEvents } from "./events.js";
+import { startInProcess, testDialects, type InProcessService, type SeenEvent } from "./in-process.js";
+import { paymentService } from "./service.js";
+
+const { PaymentApproved, PaymentDeclined, PaymentCancelled } = paymentEvents("flower");
+const krw = (amount: bigint) => ({ amount, currency: "KRW" });
+const newRef = () => `order-${randomUUID()}`;
+
+async function rpcError(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  assert.fail("the call succeeded");
+}
+
+const violatedFields = (error: ConnectError) => error.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => v.field));
+
+for (const dialect of testDialects) {
+  describe(`payment service on ${dialect}`, () => {
+    let svc: InProcessService;
+    let client: Client<typeof PaymentService>;
+    let approved: SeenEvent<typeof PaymentApproved.schema>[];
+    let declined: SeenEvent<typeof PaymentDeclined.schema>[];
+    let cancelled: SeenEvent<typeof PaymentCancelled.schema>[];
+
+    before(async () => {
+      svc = await startInProcess(paymentService, catalog, dialect);
+      client = createClient(PaymentService, svc.transport);
+      approved = svc.watch(PaymentApproved);
+      declined = svc.watch(PaymentDeclined);
+      cancelled = svc.watch(PaymentCancelled);
+    });
+    after(async () => {
+      await svc?.stop();
+    });
+
+    // The relay publishes in commit order: once a later payment's event is out, an earlier
+    // one would have been too. So "nothing more was emitted" needs no sleep.
+    const barrier = async () => {
+      const referenceId = newRef();
+      await client.pay({ system: "flower", referenceId, amount: krw(1n), method: "card" });
+      await eventually("the barrier payment's event", async () => approved.find((e) => e.message.referenceId === referenceId) ? true : undefined);
+    };
+    const about = <E extends { message: { referenceId: string } }>(seen: E[], referenceId: string) => seen.filter((e) => e.message.referenceId === referenceId);
+
+    it("approves a payment and emits PaymentApproved once, correlated with the reference", async () => {
+      const referenceId = newRef();
+      const { payment } = await client.pay({ system: "flower", referenceId, amount: krw(36_000n), method: "card" });
+      assert.equal(payment?.status, PaymentStatus.APPROVED);
+      assert.equal(payment?.amount?.amount, 36_000n);
+      assert.equal(payment?.amount?.currency, "KRW");
+      const [event] = await eventually("PaymentApproved", async () => about(approved, referenceId)[0] ? about(approved, referenceId) : undefined);
+      assert.equal(event.correlationId, referenceId);
+      assert.deepEqual(
+        { paymentId: event.message.paymentId, system: event.message.system, amount: event.message.amount?.amount },
+        { paymentId: payment?.id, system: "flower", amount: 36_000n },
+      );
+      const { payment: fetched } = await client.getPayment({ id: payment!.id });
+      assert.equal(fetched?.status, PaymentStatus.APPROVED);
+      assert.equal(fetched?.referenceId, referenceId);
+    });
+
+    it("returns the first result when paying twice, and emits nothing new", async () => {
+      const referenceId = newRef();
+      const first = await client.pay({ system: "flower", referenceId, amount: krw(10_000n), method: "card" });
+      const second = await client.pay({ system: "flower", referenceId, amount: krw(99_000n), method: "decline" });
+      assert.equal(second.payment?.id, first.payment?.id);
+      assert.equal(second.payment?.status, PaymentStatus.APPROVED);
+      assert.equal(second.payment?.amount?.amount, 10_000n);
+      await barrier();
+      assert.equal(about(approved, referenceId).length, 1);
+      assert.equal(about(declined, referenceId).length, 0);
+      const { payments } = await client.listPayments({ system: "flower", referenceId });
+      assert.equal(payments.length, 1);
+    });
+
+    it("declines the test method \"decline\" with PaymentDeclined", async () => {
+      const referenceId = newRef();
+      const { payment } = await client.pay({ system: "flower", referenceId, amount: krw(5_000n), method: "decline" });
+      assert.equal(payment?.status, PaymentStatus.DECLINED);
+      assert.match(payment?.reason ?? "", /decline/);
+      const [event] = await eventually("PaymentDeclined", async () => about(declined, referenceId)[0] ? about(declined, referenceId) : undefined);
+      assert.equal(event.message.paymentId, payment?.id);
+      // Paying again returns the decline, too.
+      assert.equal((await client.pay({ system: "flower", referenceId, amount: krw(5_000n), method: "card" })).payment?.status, PaymentStatus.DECLINED);
+    });
+
+    it("refuses bad input with INVALID_ARGUMENT naming each field, and writes nothing", async () => {
+      const referenceId = "r".repeat(65);
+      const missing = await rpcError(client.pay({ system: "nope", referenceId: "", method: "card" }));
+      assert.equal(missing.code, Code.InvalidArgument);
+      assert.deepEqual(violatedFields(missing).sort(), ["amount", "referenceId", "system"]);
+
+      const wrong = await rpcError(client.pay({ system: "flower", referenceId, amount: { amount: 0n, currency: "krw" }, method: "m".repeat(33) }));
+      assert.equal(wrong.code, Code.InvalidArgument);
+      assert.deepEqual(violatedFields(wrong).sort(), ["amount.amount", "amount.currency", "method", "referenceId"]);
+
+      const cancel = await rpcError(client.cancel({ system: "", referenceId: "", reason: "x".repeat(201) }));
+      assert.equal(cancel.code, Code.InvalidArgument);
+      assert.deepEqual(violatedFields(cancel).sort(), ["reason", "referenceId", "system"]);
+
+      assert.equal((await rpcError(client.getPayment({ id: "" }))).code, Code.InvalidArgument);
+      assert.deepEqual(violatedFields(await rpcError(client.listPayments({ system: "" }))), ["system"]);
+
+      const { payments } = await client.listPayments({ system: "flower", referenceId: referenceId.slice(0, 64) });
+      assert.deepEqual(payments, []);
+    });
+
+    it("answers NOT_FOUND for an unknown payment id", async () => {
+      const error = await rpcError(client.getPayment({ id: randomUUID() }));
+      assert.equal(error.code, Code.NotFound);
+    });
+
+    it("refunds an approved payment once; cancelling again changes nothing", async () => {
+      const referenceId = newRef();
+      const { payment: paid } = await client.pay({ system: "flower", referenceId, amount: krw(20_000n), method: "card" });
+      const first = await client.cancel({ system: "flower", referenceId, reason: "customer asked" });
+      assert.equal(first.payment?.status, PaymentStatus.CANCELLED);
+      assert.equal(first.payment?.id, paid?.id);
+      assert.equal(first.payment?.reason, "customer asked");
+      const again = await client.cancel({ system: "flower", referenceId, reason: "again" });
+      assert.equal(again.payment?.status, PaymentStatus.CANCELLED);
+      assert.equal(again.payment?.reason, "customer asked");
+      assert.deepEqual(again.payment?.updatedAt, first.payment?.updatedAt);
+      await eventually("PaymentCancelled", async () => about(cancelled, referenceId)[0]);
+      await barrier();
+      assert.equal(about(cancelled, referenceId).length, 1);
+      assert.equal(about(cancelled, referenceId)[0].correlationId, referenceId);
+    });
+
+    it("declines a Pay that arrives after its Cancel (cancelled before payment)", async () => {
+      const referenceId = newRef();
+      const tombstone = await client.cancel({ system: "flower", referenceId, reason: "gave up waiting" });
+      assert.equal(tombstone.payment?.status, PaymentStatus.CANCELLED);
+      assert.equal(tombstone.payment?.amount, undefined);
+      const late = await client.pay({ system: "flower", referenceId, amount: krw(7_000n), method: "card" });
+      assert.equal(late.payment?.status, PaymentStatus.DECLINED);
+      assert.equal(late.payment?.reason, "cancelled before payment");
+      await eventually("PaymentDeclined", async () => about(declined, referenceId)[0]);
+      await barrier();
+      assert.equal(about(approved, referenceId).length, 0);
+      assert.equal(about(cancelled, referenceId).length, 0); // nothing was ever refunded
+    });
+
+    it("cancels the payment when the order is cancelled, once, however often it is said", async () => {
+      const referenceId = newRef();
+      await client.pay({ system: "flower", referenceId, amount: krw(15_000n), method: "card" });
+      const cause = await svc.publish(OrderCancelled, { orderId: referenceId, flowerId: "1", qty: 1, reason: "customer cancelled" }, { correlationId: referenceId });
+      const [event] = await eventually("PaymentCancelled after OrderCancelled", async () => about(cancelled, referenceId)[0] ? about(cancelled, referenceId) : undefined);
+      assert.equal(event.correlationId, referenceId);
+      assert.equal(event.message.reason, "customer cancelled");
+      const { payments } = await client.listPayments({ system: "flower", referenceId });
+      assert.equal(payments[0].status, PaymentStatus.CANCELLED);
+
+      // The same event again (JetStream drops it as a duplicate) and a second OrderCancelled
+      // for the same order (a new event id, so it reaches the policy): no second refund.
+      await svc.publish(OrderCancelled, { orderId: referenceId, flowerId: "1", qty: 1 }, { id: cause, correlationId: referenceId });
+      await svc.publish(OrderCancelled, { orderId: referenceId, flowerId: "1", qty: 1, reason: "twice" }, { correlationId: referenceId });
+      const later = newRef();
+      await client.pay({ system: "flower", referenceId: later, amount: krw(1n), method: "card" });
+      await svc.publish(OrderCancelled, { orderId: later, flowerId: "1", qty: 1 }, { correlationId: later });
+      await eventually("the later order's refund", async () => about(cancelled, later)[0]);
+      assert.equal(about(cancelled, referenceId).length, 1);
+    });
+
+    it("leaves a tombstone when the order is cancelled before its payment", async () => {
+      const referenceId = newRef();
+      await svc.publish(OrderCancelled, { orderId: referenceId, flowerId: "1", qty: 1 }, { correlationId: referenceId });
+      const payment = await eventually("the tombstone", async () => (await client.listPayments({ system: "flower", referenceId })).payments[0]);
+      assert.equal(payment.status, PaymentStatus.CANCELLED);
+      const late = await client.pay({ system: "flower", referenceId, amount: krw(3_000n), method: "card" });
+      assert.equal(late.payment?.status, PaymentStatus.DECLINED);
+    });
+  });
+}
+
+describe("payment service knobs", () => {
+  let svc: InProcessService;
+  let client: Client<typeof PaymentService>;
+  before(async () => {
+    svc = await startInProcess(paymentService, catalog, "sqlite", { PAYMENT_LATENCY_MS: "1500", PAYMENT_DECLINE_OVER: "100000" });
+    client = createClient(PaymentService, svc.transport);
+  });
+  after(async () => {
+    await svc?.stop();
+  });
+
+  it("declines an amount over PAYMENT_DECLINE_OVER", async () => {
+    const referenceId = newRef();
+    const ok = await client.pay({ system: "flower", referenceId, amount: krw(100_000n), method: "card" }, { timeoutMs: 30_000 });
+    assert.equal(ok.payment?.status, PaymentStatus.APPROVED);
+    const over = await client.pay({ system: "flower", referenceId: newRef(), amount: krw(100_001n), method: "card" }, { timeoutMs: 30_000 });
+    assert.equal(over.payment?.status, PaymentStatus.DECLINED);
+    assert.match(over.payment?.reason ?? "", /exceeds the limit of 100000/);
+  });
+
+  it("delays Pay by PAYMENT_LATENCY_MS before any work, so a call that gives up first leaves nothing behind", async () => {
+    const referenceId = newRef();
+    const error = await rpcError(client.pay({ system: "flower", referenceId, amount: krw(1_000n), method: "card" }, { timeoutMs: 200 }));
+    assert.equal(error.code, Code.DeadlineExceeded);
+    // Had the abandoned call gone on, it would have paid first (it started first) and this would return its amount.
+    const retried = await client.pay({ system: "flower", referenceId, amount: krw(2_000n), method: "card" }, { timeoutMs: 30_000 });
+    assert.equal(retried.payment?.amount?.amount, 2_000n);
+    const { payments } = await client.listPayments({ system: "flower", referenceId });
+    assert.equal(payments.length, 1);
+  });
+});
