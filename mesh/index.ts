@@ -38,7 +38,7 @@ export type { RunningService, StartServiceOptions } from "./service/start-servic
 export { runService } from "./service/run-service.js";
 
 export { createLauncher } from "./launcher/launcher.js";
-export type { Launcher, LauncherOptions } from "./launcher/launcher.js";
+export type { Launcher, LauncherOptions, StartOptions } from "./launcher/launcher.js";
 export { ensureNats, natsAnswers } from "./launcher/ensure-nats.js";
 
 // For tests of services and systems.

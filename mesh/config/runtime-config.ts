@@ -17,6 +17,8 @@ export interface RuntimeConfig {
   /** Fault injection for demonstrations and tests: false keeps committed events in the outbox. */
   outboxRelayEnabled: boolean;
   consumerMaxDeliver: number;
+  /** How long a delivery may stay unacknowledged before JetStream hands it to another replica (a crashed process's). */
+  consumerAckWaitMs: number;
   /** How long readiness is false before listeners close, so load balancers stop sending. */
   shutdownDelayMs: number;
   /** The longest in-flight calls and events get to finish at shutdown. */
@@ -29,7 +31,7 @@ export interface RuntimeConfig {
 /** The environment variables the runtime reads, by name; the chart and the launcher set them. */
 export const runtimeVariables = [
   "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
-  "OUTBOX_RELAY_ENABLED", "CONSUMER_MAX_DELIVER", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
+  "OUTBOX_RELAY_ENABLED", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
   "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
 ] as const;
 
@@ -52,6 +54,7 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
     dataDir: env.string("DATA_DIR", "data"),
     outboxRelayEnabled: env.bool("OUTBOX_RELAY_ENABLED", true),
     consumerMaxDeliver: env.int("CONSUMER_MAX_DELIVER", 8, { min: 1, max: 100 }),
+    consumerAckWaitMs: env.int("CONSUMER_ACK_WAIT_MS", 30_000, { min: 1000, max: 3_600_000 }),
     shutdownDelayMs: env.int("SHUTDOWN_DELAY_MS", 0, { min: 0, max: 120_000 }),
     shutdownTimeoutMs: env.int("SHUTDOWN_TIMEOUT_MS", 20_000, { min: 0, max: 600_000 }),
     client: {

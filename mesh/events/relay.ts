@@ -85,7 +85,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const results = await Promise.allSettled(rows.map((row) => publish(row)));
     const published = rows.filter((_, i) => results[i].status === "fulfilled").map((r) => r.id);
     if (published.length > 0) {
-      await q(runtimeTables.outbox).whereIn("id", published).delete();
+      if (mysql) {
+        // Not `WHERE id IN (…)`: InnoDB reads one record past each IN-list range, so two
+        // replicas deleting neighbouring claims deadlock (measured). Joining a derived list of
+        // ids makes every row a unique-key lookup that touches only rows this round holds.
+        const list = published.map(() => "SELECT ? AS id").join(" UNION ALL ");
+        await q.raw(`DELETE o FROM ?? o JOIN (${list}) claimed ON o.id = claimed.id`, [runtimeTables.outbox, ...published]);
+      } else {
+        await q(runtimeTables.outbox).whereIn("id", published).delete();
+      }
       metrics.outboxPublished.inc(published.length);
     }
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -140,6 +148,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (failures > 0) logger.info("outbox relay publishing again", { afterFailures: failures });
         failures = 0;
       } catch (err) {
+        if (isLockConflict(err)) {
+          // Two replicas' rounds collided in MySQL: the loser rolled back; its rows go out again (de-duplicated).
+          logger.debug("outbox round rolled back by a lock conflict; retrying", { error: err });
+          continue;
+        }
         failures++;
         const backoffMs = Math.min(100 * 2 ** failures, MAX_BACKOFF_MS);
         logger.warn("outbox relay could not publish; events kept, retrying", { error: err, retryInMs: backoffMs });
@@ -180,4 +193,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await exclusive;
     },
   };
+}
+
+function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
 }

@@ -18,9 +18,18 @@ export interface LauncherOptions {
   colour?: boolean;
 }
 
+/** How one process of a service starts, beyond the launcher's settings. */
+export interface StartOptions {
+  /** Extra environment for this start only (e.g. OUTBOX_RELAY_ENABLED=false). */
+  env?: Record<string, string>;
+  /** A second process of the same service (a replica): its own name and ports. */
+  replica?: { name: string; httpPort: number; grpcPort: number };
+}
+
 /** Starts and stops the catalog's services as separate processes with one combined log. */
 export interface Launcher {
-  start(id: string): Promise<void>;
+  /** Starts a service's process (or a replica's, named `<id>#<name>`). */
+  start(id: string, options?: StartOptions): Promise<void>;
   /** Resolves once /readyz answers 200. */
   waitReady(id: string, timeoutMs?: number): Promise<void>;
   /** SIGTERM (graceful) by default; SIGKILL for a crash. Resolves when the process has exited. */
@@ -35,8 +44,9 @@ export interface Launcher {
 /** Creates a launcher for the catalog's services. */
 export function createLauncher(options: LauncherOptions): Launcher {
   const children = new Map<string, ChildProcess>();
+  const replicaPorts = new Map<string, { httpPort: number; grpcPort: number }>();
   const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
-  const width = Math.max(...options.catalog.map((e) => e.id.length));
+  const width = Math.max(...options.catalog.map((e) => e.id.length)) + 2;
   const entry = (id: string) => {
     const e = options.catalog.find((c) => c.id === id);
     if (!e) throw new Error(`unknown service ${id}`);
@@ -47,16 +57,18 @@ export function createLauncher(options: LauncherOptions): Launcher {
   const launcher: Launcher = {
     portsOf,
     running: () => [...children.keys()],
-    async start(id) {
+    async start(serviceId, startOptions = {}) {
+      const e = entry(serviceId);
+      const id = startOptions.replica ? `${serviceId}#${startOptions.replica.name}` : serviceId;
       if (children.has(id)) return;
-      const e = entry(id);
-      const { httpPort, grpcPort } = portsOf(id);
+      const { httpPort, grpcPort } = startOptions.replica ?? portsOf(serviceId);
       const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
       for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
-      Object.assign(env, options.serviceEnv?.[id]);
+      Object.assign(env, options.serviceEnv?.[serviceId], startOptions.env);
       const child = spawn(process.execPath, ["--import", "tsx", e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
       children.set(id, child);
-      const index = options.catalog.indexOf(e);
+      if (startOptions.replica) replicaPorts.set(id, startOptions.replica);
+      const index = options.catalog.indexOf(e) + (startOptions.replica ? 5 : 0);
       for (const stream of [child.stdout!, child.stderr!]) {
         createInterface({ input: stream }).on("line", (line) => write(formatLogLine(id, line, { colour: options.colour ?? false, width, index })));
       }
@@ -68,7 +80,7 @@ export function createLauncher(options: LauncherOptions): Launcher {
       });
     },
     async waitReady(id, timeoutMs = 60_000) {
-      const url = `http://127.0.0.1:${portsOf(id).httpPort}/readyz`;
+      const url = `http://127.0.0.1:${(replicaPorts.get(id) ?? portsOf(id)).httpPort}/readyz`;
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (!children.has(id)) throw new Error(`${id} exited before it was ready`);

@@ -19,6 +19,9 @@ export interface DualListener {
   close(timeoutMs: number): Promise<void>;
 }
 
+// Like node's headersTimeout: how long a new connection may stay silent before it is dropped.
+const silentSocketMs = 60_000;
+
 /** The bytes every HTTP/2 prior-knowledge connection starts with ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"). */
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
@@ -109,9 +112,11 @@ function sniff(socket: net.Socket, decide: (isH2: boolean) => void): void {
     const samePrefix = head.subarray(0, n).equals(h2Preface.subarray(0, n));
     if (samePrefix && n < h2Preface.length) return; // need more bytes to be sure
     socket.off("data", onData);
+    socket.setTimeout(0);
     socket.pause();
     socket.unshift(head);
     decide(samePrefix);
   };
   socket.on("data", onData);
+  socket.setTimeout(silentSocketMs, () => socket.destroy()); // a peer that connects and says nothing
 }

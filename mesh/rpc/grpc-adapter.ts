@@ -71,7 +71,8 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
           .then(
             () => call.end(addHeadersToMetadata(ctx.responseTrailer)),
             (err) => {
-              if (call.cancelled || call.destroyed) return;
+              // Cancelled, or past the deadline (grpc-js has sent DEADLINE_EXCEEDED itself): nobody to tell.
+              if (ctx.signal.aborted || call.cancelled || call.destroyed) return;
               const extra = sent.headers ? [ctx.responseTrailer] : [ctx.responseHeader, ctx.responseTrailer];
               call.emit("error", grpcStatusFromError(asConnectError(err, logger), ...extra));
             },
@@ -91,6 +92,7 @@ async function writeAll(call: Writable, ctx: Context, method: DescMethod, output
       sent.headers = true;
       if (hasAny(ctx.responseHeader)) call.sendMetadata(addHeadersToMetadata(ctx.responseHeader));
     }
+    if (ctx.signal.aborted) throw ctx.signal.reason; // the caller is gone: stop pulling from the handler
     if (!call.write(create(method.output, output as never))) await once(call, "drain", { signal: ctx.signal });
   }
 }

@@ -40,10 +40,10 @@ async function* iterate<T>(...items: T[]) {
   yield* items;
 }
 
-test("code labels are lowercase snake case", () => {
-  assert.equal(codeLabel(undefined), "ok");
-  assert.equal(codeLabel(Code.InvalidArgument), "invalid_argument");
-  assert.equal(codeLabel(Code.DeadlineExceeded), "deadline_exceeded");
+test("code labels are the canonical code names", () => {
+  assert.equal(codeLabel(undefined), "OK");
+  assert.equal(codeLabel(Code.InvalidArgument), "InvalidArgument");
+  assert.equal(codeLabel(Code.DeadlineExceeded), "DeadlineExceeded");
 });
 
 test("unary: runs in the caller's context, logs carry it, metrics count it", async () => {
@@ -55,9 +55,9 @@ test("unary: runs in the caller's context, logs carry it, metrics count it", asy
   assert.equal(line?.correlationId, "order-7");
   assert.equal(line?.traceId, traceId);
   assert.notEqual(line?.spanId, "00f067aa0ba902b7"); // a new span of the caller's trace
-  assert.equal(await count("/flower.v1.StoreService/GetFlower", "ok"), 1);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "OK"), 1);
   const histogram = await metrics.rpcDuration.get();
-  assert.ok(histogram.values.some((v) => v.labels.protocol === "connect" && v.labels.code === "ok"));
+  assert.ok(histogram.values.some((v) => v.labels.protocol === "connect" && v.labels.code === "OK"));
 });
 
 test("a ConnectError passes through unchanged; client codes log at info, infrastructure codes at warn", async () => {
@@ -68,9 +68,9 @@ test("a ConnectError passes through unchanged; client codes log at info, infrast
   assert.equal(notFound.details.length, 1);
   const down = await failure(() => store.getFlower(create(GetFlowerRequestSchema, { id: "down" }), ctx));
   assert.equal(down.code, Code.Unavailable);
-  assert.deepEqual(lines.filter((l) => l.msg !== "getting flower").map((l) => [l.level, l.code]), [["info", "not_found"], ["warn", "unavailable"]]);
-  assert.equal(await count("/flower.v1.StoreService/GetFlower", "not_found"), 1);
-  assert.equal(await count("/flower.v1.StoreService/GetFlower", "unavailable"), 1);
+  assert.deepEqual(lines.filter((l) => l.msg !== "getting flower").map((l) => [l.level, l.code]), [["info", "NotFound"], ["warn", "Unavailable"]]);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "NotFound"), 1);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "Unavailable"), 1);
 });
 
 test("an unknown error becomes INTERNAL 'internal error'; the cause is logged with its stack, never sent", async () => {
@@ -83,14 +83,14 @@ test("an unknown error becomes INTERNAL 'internal error'; the cause is logged wi
   const logged = line?.error as { message: string; stack: string };
   assert.equal(logged.message, "kaboom: secret connection string");
   assert.match(logged.stack, /serving-fixtures/);
-  assert.equal(await count("/flower.v1.StoreService/GetFlower", "internal"), 1);
+  assert.equal(await count("/flower.v1.StoreService/GetFlower", "Internal"), 1);
 });
 
 test("a missing method answers UNIMPLEMENTED", async () => {
   const { store, count } = setup();
   const err = await failure(() => store.addFlower({} as never, handlerContext(StoreService.method.addFlower)));
   assert.equal(err.code, Code.Unimplemented);
-  assert.equal(await count("/flower.v1.StoreService/AddFlower", "unimplemented"), 1);
+  assert.equal(await count("/flower.v1.StoreService/AddFlower", "Unimplemented"), 1);
 });
 
 test("client-, server- and bidi-streaming run in the caller's context", async () => {
@@ -113,7 +113,7 @@ test("client-, server- and bidi-streaming run in the caller's context", async ()
     echoed.push(r.flower.name);
   }
   assert.deepEqual(echoed, [`c-1|${traceId}`, `c-1|${traceId}`]);
-  for (const name of ["CollectIds", "CountTo", "EchoEach"]) assert.equal(await count(`/mesh.test.v1.StreamService/${name}`, "ok"), 1);
+  for (const name of ["CollectIds", "CountTo", "EchoEach"]) assert.equal(await count(`/mesh.test.v1.StreamService/${name}`, "OK"), 1);
 });
 
 test("a stream that fails midway maps the error; one the caller abandons counts as canceled", async () => {
@@ -127,7 +127,7 @@ test("a stream that fails midway maps the error; one the caller abandons counts 
   assert.equal(err.code, Code.FailedPrecondition);
 
   for await (const _ of streams.countTo(create(GetFlowerRequestSchema, { id: "5" }), handlerContext(m[1])) as AsyncIterable<unknown>) break;
-  assert.equal(await count("/mesh.test.v1.StreamService/CountTo", "canceled"), 1);
+  assert.equal(await count("/mesh.test.v1.StreamService/CountTo", "Canceled"), 1);
 });
 
 test("an error after the call was aborted maps to the abort's reason, not INTERNAL", async () => {

@@ -22,8 +22,8 @@ export const infrastructureCodes: ReadonlySet<Code> = new Set([
 
 /** The lowercase snake-case name of a status code ("ok", "invalid_argument"), as metrics label it. */
 export function codeLabel(code: Code | undefined): string {
-  if (code === undefined) return "ok";
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+  // The same spelling as the client's metrics and grpc-go's code names ("OK", "InvalidArgument").
+  return code === undefined ? "OK" : Code[code];
 }
 
 type AnyImpl = (input: unknown, ctx: HandlerContext) => unknown;
@@ -118,17 +118,14 @@ function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }:
     context,
     succeed: () => record(undefined),
     fail(err) {
+      const unexpected = !(err instanceof ConnectError) && !ctx.signal.aborted;
       const error = toConnectError(err, ctx.signal);
       record(error.code);
       const fields = { ...labels, code: codeLabel(error.code) };
       runInContext(context, () => {
-        if (error.cause === err && !(err instanceof ConnectError)) {
-          logger.error("rpc failed with an unexpected error", { ...fields, error: asError(err) });
-        } else if (infrastructureCodes.has(error.code)) {
-          logger.warn("rpc failed", { ...fields, error: error.rawMessage });
-        } else {
-          logger.info("rpc refused", { ...fields, error: error.rawMessage });
-        }
+        if (unexpected) logger.error("rpc failed with an unexpected error", { ...fields, error: asError(err) });
+        else if (infrastructureCodes.has(error.code)) logger.warn("rpc failed", { ...fields, error: error.rawMessage });
+        else logger.info("rpc failed", { ...fields, error: error.rawMessage });
       });
       return error;
     },

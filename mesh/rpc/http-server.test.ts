@@ -89,10 +89,10 @@ test("/metrics shows mesh_rpc_requests_total by method, code and protocol", asyn
   assert.equal(status, 200);
   const count = (code: string, protocol: string) =>
     sampleValue(body, "mesh_rpc_requests_total", { method: "/flower.v1.StoreService/GetFlower", code, protocol, service: "test" });
-  assert.equal(count("ok", "connect"), 3); // two Connect transports and curl
-  assert.equal(count("failed_precondition", "grpc-web"), 1);
-  assert.equal(count("internal", "grpc"), 1);
-  assert.equal(count("not_found", "connect"), 1);
+  assert.equal(count("OK", "connect"), 3); // two Connect transports and curl
+  assert.equal(count("FailedPrecondition", "grpc-web"), 1);
+  assert.equal(count("Internal", "grpc"), 1);
+  assert.equal(count("NotFound", "connect"), 1);
   assert.match(body, /^mesh_rpc_duration_seconds_bucket\{.*method="\/flower.v1.StoreService\/GetFlower"/m);
 });
 

@@ -17,10 +17,11 @@ type Answer = MessageInitShape<typeof ServerReflectionResponseSchema>["messageRe
  */
 export function createReflection(services: DescService[]): ServiceImpl<typeof ServerReflection> {
   const index = indexFiles(services.map((s) => s.file));
+  const encoded = new Map<string, Uint8Array>(); // file name to its FileDescriptorProto bytes, made once
 
   const files = (file: DescFile | undefined, what: string): Answer => {
     if (!file) return { case: "errorResponse", value: { errorCode: Code.NotFound, errorMessage: `${what} not found` } };
-    return { case: "fileDescriptorResponse", value: { fileDescriptorProto: withDependencies(file) } };
+    return { case: "fileDescriptorResponse", value: { fileDescriptorProto: withDependencies(file, encoded) } };
   };
 
   const answer = (request: ServerReflectionRequest["messageRequest"]): Answer => {
@@ -103,11 +104,13 @@ function indexFiles(roots: DescFile[]): FileIndex {
 }
 
 // The file first, then everything it imports, transitively, each once.
-function withDependencies(file: DescFile): Uint8Array[] {
+function withDependencies(file: DescFile, encoded: Map<string, Uint8Array>): Uint8Array[] {
   const seen = new Map<string, Uint8Array>();
   const visit = (f: DescFile) => {
     if (seen.has(f.proto.name)) return;
-    seen.set(f.proto.name, toBinary(FileDescriptorProtoSchema, f.proto));
+    let bytes = encoded.get(f.proto.name);
+    if (!bytes) encoded.set(f.proto.name, (bytes = toBinary(FileDescriptorProtoSchema, f.proto)));
+    seen.set(f.proto.name, bytes);
     f.dependencies.forEach(visit);
   };
   visit(file);

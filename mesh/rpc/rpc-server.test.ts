@@ -100,10 +100,10 @@ test("/metrics counts calls of both ports by method, code and protocol", async (
   const { stdout } = await promisify(execFile)("curl", ["-s", `${httpUrl()}/metrics`]);
   const count = (code: string, protocol: string) =>
     sampleValue(stdout, "mesh_rpc_requests_total", { method: "/flower.v1.StoreService/GetFlower", code, protocol });
-  assert.ok((count("ok", "grpc") ?? 0) >= 4);
-  assert.ok((count("invalid_argument", "grpc") ?? 0) >= 4);
-  assert.equal(count("ok", "connect"), 2);
-  assert.equal(count("internal", "grpc-web"), 1);
+  assert.ok((count("OK", "grpc") ?? 0) >= 4);
+  assert.ok((count("InvalidArgument", "grpc") ?? 0) >= 4);
+  assert.equal(count("OK", "connect"), 2);
+  assert.equal(count("Internal", "grpc-web"), 1);
 });
 
 test("reflection on both ports: list services and the file containing a symbol", async () => {

@@ -97,7 +97,8 @@ export function captureLogs(service = "test"): { logger: Logger; lines: Array<Re
   return { logger: createLogger({ service, level: "debug", write: (line) => lines.push(JSON.parse(line)) }), lines };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic grpc-js clients are untyped
+/** A grpc-js generic client: its methods are untyped, as with any client made from a plain definition. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type GrpcTestClient = grpc.Client & Record<string, (...args: any[]) => any>;
 
 /** A grpc-js client for any protobuf-es service, with protobuf-es (de)serializers, as another team's client would be. */

@@ -102,7 +102,7 @@ export async function startService<C, D extends Record<string, Dependency>>(
     const policies = await Promise.all((parts.policies ?? []).map((policy) =>
       startPolicy({
         nc: nats, db: database, namespace: config.eventNamespace, service: definition.id, policy, transact, logger, metrics,
-        maxDeliver: config.consumerMaxDeliver,
+        maxDeliver: config.consumerMaxDeliver, ackWaitMs: config.consumerAckWaitMs,
       })));
     closers.push(() => Promise.all(policies.map((p) => p.stop())).then(() => undefined));
     readiness.mark("consumers", true);

@@ -11,7 +11,7 @@ export interface Compensation {
 }
 
 /** Declares one compensation, keeping the readers typed against the event's message. */
-function compensation<D extends DescMessage>(
+export function compensation<D extends DescMessage>(
   system: string,
   event: EventType<D>,
   referenceId: (message: MessageShape<D>) => string,

@@ -86,6 +86,19 @@ for (const dialect of testDialects) {
       assert.equal(payments.length, 1);
     });
 
+    it("gives concurrent first Pays one payment and one event, and concurrent Cancels one refund", async () => {
+      const referenceId = newRef();
+      const pays = await Promise.all([1n, 2n, 3n, 4n, 5n, 6n].map((n) =>
+        client.pay({ system: "flower", referenceId, amount: krw(1_000n * n), method: "card" })));
+      assert.equal(new Set(pays.map((r) => r.payment?.id)).size, 1);
+      assert.equal(new Set(pays.map((r) => r.payment?.amount?.amount)).size, 1);
+      const cancels = await Promise.all([1, 2, 3, 4].map(() => client.cancel({ system: "flower", referenceId, reason: "race" })));
+      assert.ok(cancels.every((r) => r.payment?.status === PaymentStatus.CANCELLED));
+      await barrier();
+      assert.equal(about(approved, referenceId).length, 1);
+      assert.equal(about(cancelled, referenceId).length, 1);
+    });
+
     it("declines the test method \"decline\" with PaymentDeclined", async () => {
       const referenceId = newRef();
       const { payment } = await client.pay({ system: "flower", referenceId, amount: krw(5_000n), method: "decline" });
@@ -170,7 +183,8 @@ for (const dialect of testDialects) {
       await svc.publish(OrderCancelled, { orderId: referenceId, flowerId: "1", qty: 1, reason: "twice" }, { correlationId: referenceId });
       const later = newRef();
       await client.pay({ system: "flower", referenceId: later, amount: krw(1n), method: "card" });
-      await svc.publish(OrderCancelled, { orderId: later, flowerId: "1", qty: 1 }, { correlationId: later });
+      // Same ordering key as the events above, so the policy handles it after them.
+      await svc.publish(OrderCancelled, { orderId: later, flowerId: "1", qty: 1 }, { correlationId: referenceId });
       await eventually("the later order's refund", async () => about(cancelled, later)[0]);
       assert.equal(about(cancelled, referenceId).length, 1);
     });

@@ -78,7 +78,7 @@ export async function insertPayment(db: Knex, payment: Payment): Promise<void> {
   try {
     await db(table).insert(toRow(payment));
   } catch (error) {
-    if (isDuplicateKey(error)) throw new ConcurrentChangeError(payment);
+    if (isLostRace(error)) throw new ConcurrentChangeError(payment);
     throw error;
   }
 }
@@ -88,7 +88,13 @@ export async function insertPayment(db: Knex, payment: Payment): Promise<void> {
  * is enough to notice a concurrent change (then ConcurrentChangeError).
  */
 export async function updatePayment(db: Knex, previous: Payment, next: Payment): Promise<void> {
-  const changed = await db(table).where({ id: previous.id, status: previous.status }).update(toRow(next));
+  let changed: number;
+  try {
+    changed = await db(table).where({ id: previous.id, status: previous.status }).update(toRow(next));
+  } catch (error) {
+    if (isLostRace(error)) throw new ConcurrentChangeError(next);
+    throw error;
+  }
   if (changed !== 1) throw new ConcurrentChangeError(next);
 }
 
@@ -121,8 +127,9 @@ function fromRow(row: PaymentRow): Payment {
   };
 }
 
-// SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; MySQL and MariaDB: ER_DUP_ENTRY (1062).
-function isDuplicateKey(error: unknown): boolean {
+// A duplicate key (SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; MySQL: ER_DUP_ENTRY), or
+// InnoDB choosing this transaction as a deadlock's victim: either way, deciding again is right.
+function isLostRace(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? "";
-  return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return ["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"].includes(code);
 }

@@ -1,0 +1,133 @@
+// Test support: one service started in this process against real JetStream and a real
+// database (a temp SQLite file or a throw-away MariaDB database), with helpers to publish its
+// input events and watch its output events. Not used by the service itself.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import type { Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import mysql from "mysql2/promise";
+import { connect, headers, type Subscription } from "nats";
+import {
+  deleteNamespaceStreams, newId, startService, testNamespace,
+  type CatalogEntry, type EventType, type RunningService, type ServiceDefinition,
+} from "../../mesh/index.js";
+
+/** The databases every service test runs against (TEST_DIALECTS=sqlite or mysql narrows it). */
+export const testDialects = (process.env.TEST_DIALECTS ?? "sqlite,mysql").split(",").map((d) => d.trim())
+  .filter((d): d is "sqlite" | "mysql" => d === "sqlite" || d === "mysql");
+
+/** An event seen on its subject: its envelope headers and decoded message. */
+export interface SeenEvent<D extends DescMessage> {
+  id: string;
+  correlationId: string;
+  message: MessageShape<D>;
+}
+
+/** A service running in this test process, with its own event namespace and database. */
+export interface InProcessService {
+  running: RunningService;
+  namespace: string;
+  /** A gRPC transport to the service's gRPC port. */
+  transport: Transport;
+  /** Every log line the service wrote, for a failing test to show. */
+  logs: string[];
+  /** Publishes an event as another service's relay would; returns its id. */
+  publish<D extends DescMessage>(type: EventType<D>, data: MessageInitShape<D>, options?: { id?: string; correlationId?: string }): Promise<string>;
+  /** Starts collecting the events of `type` the service publishes from now on. */
+  watch<D extends DescMessage>(type: EventType<D>): SeenEvent<D>[];
+  /** Stops the service and deletes its streams and database. */
+  stop(): Promise<void>;
+}
+
+const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+const mysqlServer = (process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306").replace(/\/+$/, "");
+
+/** Starts `definition` on ports chosen by the system, on a fresh database of `dialect`. */
+export async function startInProcess<C>(
+  definition: ServiceDefinition<C, Record<string, never>>,
+  catalog: readonly CatalogEntry[],
+  dialect: "sqlite" | "mysql",
+  env: Record<string, string> = {},
+): Promise<InProcessService> {
+  const namespace = testNamespace();
+  const database = await createDatabase(dialect);
+  const logs: string[] = [];
+  const nc = await connect({ servers: natsUrl });
+  const subscriptions: Subscription[] = [];
+  let running: RunningService | undefined;
+  const stop = async () => {
+    await running?.stop();
+    for (const s of subscriptions) s.unsubscribe();
+    await nc.drain();
+    await deleteNamespaceStreams(natsUrl, namespace).catch(() => {});
+    await database.drop();
+  };
+  try {
+    running = await startService(definition, {
+      catalog,
+      write: (line) => logs.push(line),
+      env: {
+        ...process.env, HTTP_PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", NATS_URL: natsUrl,
+        EVENT_NAMESPACE: namespace, DATABASE_URL: database.url, ...env,
+      },
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const js = nc.jetstream();
+  return {
+    running,
+    namespace,
+    logs,
+    transport: createGrpcTransport({ baseUrl: `http://127.0.0.1:${running.grpcPort}` }),
+    async publish(type, data, options = {}) {
+      const id = options.id ?? newId();
+      const h = headers();
+      h.set("Event-Type", type.schema.typeName);
+      h.set("Occurred-At", new Date().toISOString());
+      h.set("x-correlation-id", options.correlationId ?? id);
+      await js.publish(`${namespace}.${type.subject}`, toBinary(type.schema, create(type.schema, data)), { msgID: id, headers: h });
+      return id;
+    },
+    watch<D extends DescMessage>(type: EventType<D>) {
+      const seen: SeenEvent<D>[] = [];
+      const subscription = nc.subscribe(`${namespace}.${type.subject}`, {
+        callback: (error, msg) => {
+          if (error) return;
+          seen.push({
+            id: msg.headers?.get("Nats-Msg-Id") ?? "",
+            correlationId: msg.headers?.get("x-correlation-id") ?? "",
+            message: fromBinary(type.schema, msg.data),
+          });
+        },
+      });
+      subscriptions.push(subscription);
+      return seen;
+    },
+    stop,
+  };
+}
+
+async function createDatabase(dialect: "sqlite" | "mysql"): Promise<{ url: string; drop(): Promise<void> }> {
+  if (dialect === "sqlite") {
+    const dir = await mkdtemp(join(tmpdir(), "service-test-"));
+    return { url: `sqlite://${dir}/x.sqlite`, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  // The runtime creates the database at start; the test only has to drop it.
+  const name = `svc_test_${randomBytes(5).toString("hex")}`;
+  return {
+    url: `${mysqlServer}/${name}`,
+    async drop() {
+      const admin = await mysql.createConnection(mysqlServer);
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
