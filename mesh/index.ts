@@ -47,3 +47,5 @@ export type { TestSystem, TestSystemOptions } from "./testing/test-system.js";
 export { eventually } from "./testing/eventually.js";
 export { freePort } from "./testing/free-port.js";
 export { testNamespace, deleteNamespaceStreams } from "./testing/test-namespace.js";
+export { startInProcess, testDialects } from "./testing/in-process.js";
+export type { InProcessService, SeenEvent } from "./testing/in-process.js";

@@ -12,7 +12,7 @@ import { NotificationService, NotificationStatus, type Notification } from "../.
 import { catalog } from "../catalog.js";
 import { DeliveryStarted, FlowerWrapped, OrderPlaced } from "../flower/events.js";
 import { paymentEvents } from "../payment/events.js";
-import { startInProcess, testDialects, type InProcessService } from "./in-process.js";
+import { startInProcess, testDialects, type InProcessService } from "../../mesh/index.js";
 import { notificationService } from "./service.js";
 
 // The receiver's behaviour is chosen by the recipient, so one service serves every case.

@@ -9,7 +9,7 @@ import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.j
 import { catalog } from "../catalog.js";
 import { OrderCancelled } from "../flower/events.js";
 import { paymentEvents } from "./events.js";
-import { startInProcess, testDialects, type InProcessService, type SeenEvent } from "./in-process.js";
+import { startInProcess, testDialects, type InProcessService, type SeenEvent } from "../../mesh/index.js";
 import { paymentService } from "./service.js";
 
 const { PaymentApproved, PaymentDeclined, PaymentCancelled } = paymentEvents("flower");

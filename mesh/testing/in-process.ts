@@ -10,10 +10,12 @@ import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import mysql from "mysql2/promise";
 import { connect, headers, type Subscription } from "nats";
-import {
-  deleteNamespaceStreams, newId, startService, testNamespace,
-  type CatalogEntry, type EventType, type RunningService, type ServiceDefinition,
-} from "../../mesh/index.js";
+import type { EventType } from "../events/event-type.js";
+import { newId } from "../ids.js";
+import type { CatalogEntry } from "../service/catalog-entry.js";
+import type { Dependency, ServiceDefinition } from "../service/define-service.js";
+import { startService, type RunningService } from "../service/start-service.js";
+import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 
 /** The databases every service test runs against (TEST_DIALECTS=sqlite or mysql narrows it). */
 export const testDialects = (process.env.TEST_DIALECTS ?? "sqlite,mysql").split(",").map((d) => d.trim())
@@ -40,19 +42,25 @@ export interface InProcessService {
   watch<D extends DescMessage>(type: EventType<D>): SeenEvent<D>[];
   /** Stops the service and deletes its streams and database. */
   stop(): Promise<void>;
+  /** Stops the service as a crash or an outage would, keeping its database. */
+  pause(): Promise<void>;
+  /** Starts it again after pause(), on the same ports and database. */
+  resume(): Promise<void>;
 }
 
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
 const mysqlServer = (process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306").replace(/\/+$/, "");
 
 /** Starts `definition` on ports chosen by the system, on a fresh database of `dialect`. */
-export async function startInProcess<C>(
-  definition: ServiceDefinition<C, Record<string, never>>,
+export async function startInProcess<C, D extends Record<string, Dependency>>(
+  definition: ServiceDefinition<C, D>,
   catalog: readonly CatalogEntry[],
   dialect: "sqlite" | "mysql",
   env: Record<string, string> = {},
+  /** Share one namespace between the services of a system started side by side; its owner deletes its streams. */
+  sharedNamespace?: string,
 ): Promise<InProcessService> {
-  const namespace = testNamespace();
+  const namespace = sharedNamespace ?? testNamespace();
   const database = await createDatabase(dialect);
   const logs: string[] = [];
   const nc = await connect({ servers: natsUrl });
@@ -62,24 +70,25 @@ export async function startInProcess<C>(
     await running?.stop();
     for (const s of subscriptions) s.unsubscribe();
     await nc.drain();
-    await deleteNamespaceStreams(natsUrl, namespace).catch(() => {});
+    if (!sharedNamespace) await deleteNamespaceStreams(natsUrl, namespace).catch(() => {});
     await database.drop();
   };
+  const boot = (ports = { httpPort: 0, grpcPort: 0 }) => startService(definition, {
+    catalog,
+    write: (line) => logs.push(line),
+    env: {
+      ...process.env, HOST: "127.0.0.1", NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATABASE_URL: database.url, ...env,
+      HTTP_PORT: String(ports.httpPort), GRPC_PORT: String(ports.grpcPort),
+    },
+  });
   try {
-    running = await startService(definition, {
-      catalog,
-      write: (line) => logs.push(line),
-      env: {
-        ...process.env, HTTP_PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", NATS_URL: natsUrl,
-        EVENT_NAMESPACE: namespace, DATABASE_URL: database.url, ...env,
-      },
-    });
+    running = await boot();
   } catch (error) {
     await stop();
     throw error;
   }
   const js = nc.jetstream();
-  return {
+  const service: InProcessService = {
     running,
     namespace,
     logs,
@@ -109,7 +118,15 @@ export async function startInProcess<C>(
       return seen;
     },
     stop,
+    async pause() {
+      await service.running.stop();
+    },
+    async resume() {
+      // Same ports, so the services that call it find it again; same database.
+      service.running = running = await boot({ httpPort: service.running.httpPort, grpcPort: service.running.grpcPort });
+    },
   };
+  return service;
 }
 
 async function createDatabase(dialect: "sqlite" | "mysql"): Promise<{ url: string; drop(): Promise<void> }> {
