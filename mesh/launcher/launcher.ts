@@ -41,6 +41,9 @@ export interface Launcher {
   onExit?: (id: string, code: number | null) => void;
 }
 
+// Resolved here, not in the child's working directory, so any root works.
+const tsxLoader = import.meta.resolve("tsx");
+
 /** Creates a launcher for the catalog's services. */
 export function createLauncher(options: LauncherOptions): Launcher {
   const children = new Map<string, ChildProcess>();
@@ -65,7 +68,7 @@ export function createLauncher(options: LauncherOptions): Launcher {
       const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
       for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
       Object.assign(env, options.serviceEnv?.[serviceId], startOptions.env);
-      const child = spawn(process.execPath, ["--import", "tsx", e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", tsxLoader, e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
       children.set(id, child);
       if (startOptions.replica) replicaPorts.set(id, startOptions.replica);
       const index = options.catalog.indexOf(e) + (startOptions.replica ? 5 : 0);
