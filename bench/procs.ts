@@ -29,6 +29,21 @@ export async function memoryOf(pid: number): Promise<{ rss: number; peak: number
   return { rss: kb("VmRSS"), peak: kb("VmHWM") };
 }
 
+/** A service's memory: resident (now, peak) from /proc, and its V8 heap from its /metrics, bytes. */
+export interface ServiceMemory {
+  rss: number;
+  peak: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+export async function serviceMemory(pid: number, httpPort: number): Promise<ServiceMemory> {
+  const { rss, peak } = await memoryOf(pid).catch(() => ({ rss: NaN, peak: NaN }));
+  const samples = await scrapeMetrics(httpPort).catch(() => []);
+  const get = (name: string) => samples.find((s) => s.name === name)?.value ?? NaN;
+  return { rss, peak, heapUsed: get("nodejs_heap_size_used_bytes"), heapTotal: get("nodejs_heap_size_total_bytes") };
+}
+
 /** The machine's CPU seconds so far: busy (everything but idle and iowait) and total, over all cores. */
 export async function machineCpu(): Promise<{ busy: number; total: number }> {
   const line = (await readFile("/proc/stat", "utf8")).split("\n")[0];

@@ -45,6 +45,7 @@ export interface SagaResult {
   /** Neither, when collection gave up; by the view's status. */
   unfinished: Record<string, number>;
   firstSentMs: number;
+  lastSentMs: number;
   /** When the view recorded the last DeliveryStarted. */
   lastCompletedMs: number;
   /** completed ÷ (last completion − first order sent). */
@@ -120,10 +121,14 @@ function summarize(book: OrderBook, final: Map<string, OrderHistory>, latest: Ma
     unfinished[status] = (unfinished[status] ?? 0) + 1;
   }
   let firstSentMs = Infinity;
-  for (const t of book.sentAt.values()) firstSentMs = Math.min(firstSentMs, t);
+  let lastSentMs = 0;
+  for (const t of book.sentAt.values()) {
+    firstSentMs = Math.min(firstSentMs, t);
+    lastSentMs = Math.max(lastSentMs, t);
+  }
   const span = (lastCompletedMs - firstSentMs) / 1000;
   return {
-    placed: book.sentAt.size, completed, cancelled, unfinished, firstSentMs, lastCompletedMs,
+    placed: book.sentAt.size, completed, cancelled, unfinished, firstSentMs, lastSentMs, lastCompletedMs,
     sagasPerSecond: completed > 0 && span > 0 ? completed / span : 0, lag, lagByEvent,
   };
 }

@@ -1,0 +1,69 @@
+// What went wrong inside the services during the run, from their own accounts: the runtime's
+// counters on /metrics, the dead-letter stream, and their warn/error log lines.
+import { connect } from "nats";
+import { listDeadLetters } from "../mesh/index.js";
+import { scrapeMetrics, type Sample } from "./procs.js";
+import type { LogSummary, Stack } from "./stack.js";
+
+export interface ServiceHealth {
+  id: string;
+  /** mesh_events_handled_total summed over consumers, by outcome. */
+  events: Record<string, number>;
+  /** Calls this service made to dependencies that did not end OK, by "dependency.method code". */
+  clientFailures: Record<string, number>;
+  /** RPCs it served that did not end ok, by "method code". */
+  rpcFailures: Record<string, number>;
+  outboxBacklog: number;
+  consumerPending: number;
+  /** When /metrics did not answer. */
+  scrapeError?: string;
+  log: LogSummary;
+  exitCode?: number | null;
+}
+
+export interface RunHealth {
+  services: ServiceHealth[];
+  deadLetters: { count: number; byConsumer: Record<string, { count: number; reason: string }> };
+}
+
+const add = (into: Record<string, number>, key: string, value: number) => {
+  if (value > 0) into[key] = (into[key] ?? 0) + value;
+};
+
+function fromMetrics(samples: Sample[], h: ServiceHealth): void {
+  for (const s of samples) {
+    if (s.name === "mesh_events_handled_total") add(h.events, s.labels.outcome, s.value);
+    else if (s.name === "mesh_client_requests_total" && s.labels.code.toLowerCase() !== "ok") add(h.clientFailures, `${s.labels.dependency}.${s.labels.method} ${s.labels.code}`, s.value);
+    else if (s.name === "mesh_rpc_requests_total" && s.labels.code.toLowerCase() !== "ok") add(h.rpcFailures, `${s.labels.method} ${s.labels.code} (${s.labels.protocol})`, s.value);
+    else if (s.name === "mesh_outbox_backlog") h.outboxBacklog += s.value;
+    else if (s.name === "mesh_consumer_pending") h.consumerPending += s.value;
+  }
+}
+
+/** Reads every service's counters and the run's dead letters (call before stopping the stack). */
+export async function collectHealth(stack: Stack, natsUrl: string): Promise<RunHealth> {
+  const services: ServiceHealth[] = [];
+  for (const id of stack.ids) {
+    const h: ServiceHealth = { id, events: {}, clientFailures: {}, rpcFailures: {}, outboxBacklog: 0, consumerPending: 0, log: stack.logs.get(id)! };
+    if (stack.exited.has(id)) h.exitCode = stack.exited.get(id);
+    try {
+      fromMetrics(await scrapeMetrics(stack.httpPort(id)), h);
+    } catch (error) {
+      h.scrapeError = (error as Error).message;
+    }
+    services.push(h);
+  }
+  const byConsumer: RunHealth["deadLetters"]["byConsumer"] = {};
+  let count = 0;
+  const nc = await connect({ servers: natsUrl, name: "flower-bench-deadletters" });
+  try {
+    for (const d of await listDeadLetters({ nc, namespace: stack.namespace, limit: 10_000 })) {
+      count++;
+      byConsumer[d.consumer] ??= { count: 0, reason: d.reason };
+      byConsumer[d.consumer].count++;
+    }
+  } finally {
+    await nc.close();
+  }
+  return { services, deadLetters: { count, byConsumer } };
+}

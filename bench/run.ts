@@ -1,0 +1,177 @@
+// The benchmark itself (bench/flower.ts runs it as its own process): opens a breaker
+// in-process, starts the five services as processes, measures a bare grpc-js echo against the
+// mesh's read path, PlaceOrder at full load and at half rate with the sagas and view lag they
+// cause, then prints the table and writes docs/performance.md.
+import { randomInt } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus } from "node:os";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { OrderService } from "../gen/flower/v1/order_pb.js";
+import { StoreService } from "../gen/flower/v1/store_pb.js";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { catalog } from "../services/catalog.js";
+import { measureOpenBreaker } from "./breaker.js";
+import { unaryCaller } from "./grpc-client.js";
+import { collectHealth } from "./health.js";
+import { closedLoop, fixedRate } from "./load.js";
+import { cpuBetween, memoryOf, serviceMemory, snapshotCpu, type CpuUse } from "./procs.js";
+import { consoleTable, figureRows, markdown, type Figures } from "./report.js";
+import { collectSagas, OrderBook } from "./sagas.js";
+import { startEchoServer, startStack, type Stack } from "./stack.js";
+import { scrapeTimings, timingsBetween } from "./timings.js";
+
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "30" }, clients: { type: "string", default: "100" }, quick: { type: "boolean", default: false } },
+});
+const positive = (name: string, text: string) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a whole number above 0, not ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const quick = values.quick;
+const seconds = quick ? 5 : positive("seconds", values.seconds);
+const clients = positive("clients", values.clients);
+const halfSeconds = quick ? 5 : Math.max(5, Math.round(seconds / 2));
+const READ_CONCURRENCY = 100;
+const STOCK = 1_000_000;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+const say = (line: string) => process.stdout.write(line + "\n");
+
+let stack: Stack | undefined;
+let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
+const cleanup = async () => {
+  await echo?.stop();
+  await stack?.stop();
+};
+// Ctrl-C may arrive twice (from the terminal and relayed by bench/flower.ts): stop once, exit after.
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`\n${signal}: stopping every process...`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// Times one run with the CPU each process used during it.
+async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; use: CpuUse }> {
+  const before = await snapshotCpu(pids);
+  const result = await run();
+  return { result, use: cpuBetween(before, await snapshotCpu(pids)) };
+}
+
+// The services' own account of where their time went during one run.
+async function withTimings<T>(phase: string, into: Figures["timings"], run: () => Promise<T>): Promise<T> {
+  const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
+  const before = await scrapeTimings(ports);
+  const result = await run();
+  into.push({ phase, ...timingsBetween(before, await scrapeTimings(ports)) });
+  return result;
+}
+
+async function warmThenMeasure(phase: string, call: () => Promise<unknown>, pids: Record<string, number>) {
+  await closedLoop({ phase: `${phase} (warm-up)`, seconds: 1, concurrency: READ_CONCURRENCY, call });
+  return withCpu(pids, () => closedLoop({ phase, seconds, concurrency: READ_CONCURRENCY, call }));
+}
+
+async function main(): Promise<void> {
+  say(`flower bench: ${seconds} s runs, ${clients} PlaceOrder clients${quick ? " (quick)" : ""}`);
+  say("open breaker: 10,000 calls to the fallback");
+  const breaker = await measureOpenBreaker(10_000);
+
+  say("starting the services...");
+  stack = await startStack({ root, catalog, natsUrl, say });
+  say(`ready (namespace ${stack.namespace}, log ${stack.logPath})`);
+  const idleRss: Record<string, number> = {};
+  for (const id of stack.ids) idleRss[id] = (await memoryOf(stack.pids[id]).catch(() => ({ rss: NaN }))).rss;
+  const changeStock = unaryCaller(stack.grpcAddress("flower-store"), StoreService.method.changeStock);
+  for (const flowerId of ["1", "2", "3"]) await changeStock({ flowerId, stock: STOCK });
+  changeStock.close();
+
+  const pids: Record<string, number> = { ...stack.pids, "bench client": process.pid };
+  if (stack.natsPid) pids["nats-server"] = stack.natsPid;
+  const cpu: Figures["cpu"] = [];
+  const timings: Figures["timings"] = [];
+
+  echo = await startEchoServer(root);
+  const check = unaryCaller(`127.0.0.1:${echo.port}`, Health.method.check);
+  const echoRun = await warmThenMeasure("bare echo", () => check({}), { "echo server": echo.pid, "bench client": process.pid });
+  cpu.push({ phase: "bare echo", use: echoRun.use });
+  const echoMemory = await memoryOf(echo.pid);
+  check.close();
+  await echo.stop();
+  echo = undefined;
+
+  const getFlower = unaryCaller(stack.grpcAddress("flower-store"), StoreService.method.getFlower);
+  const readRun = await withTimings("GetFlower", timings, () => warmThenMeasure("GetFlower", () => getFlower({ id: "1" }), pids));
+  cpu.push({ phase: "GetFlower", use: readRun.use });
+  getFlower.close();
+
+  const placeOrder = unaryCaller(stack.grpcAddress("flower-order"), OrderService.method.placeOrder);
+  const listHistories = unaryCaller(stack.grpcAddress("flower-order"), OrderService.method.listOrderHistories);
+  const runTag = String(randomInt(1000, 10_000));
+  const placeInto = (book: OrderBook) => ({
+    call: (seq: number) => placeOrder({ flowerId: "1", qty: 1, address: "Seoul, Gangnam-gu 123", phoneNumber: book.phoneFor(seq), isOffline: false }),
+    onSuccess: (res: { order?: { id: string; phoneNumber: string } }, sentAt: number) => book.add(res.order!.phoneNumber, res.order!.id, sentAt),
+  });
+  const collect = (book: OrderBook) => collectSagas(listHistories, book, { timeoutMs: 180_000, stallMs: 30_000, say });
+
+  // Warm-up, and proof that a saga goes through before anything is measured.
+  const warm = new OrderBook(`${runTag}-0`);
+  await closedLoop({ phase: "PlaceOrder (warm-up)", seconds: quick ? 1 : 2, concurrency: 10, ...placeInto(warm) });
+  const warmSagas = await collect(warm);
+  if (warmSagas.completed === 0) throw new Error(`no warm-up order reached DeliveryStarted (${JSON.stringify(warmSagas.unfinished)}); see ${stack.logPath}`);
+
+  const full = new OrderBook(`${runTag}-1`);
+  const placeRun = await withTimings("PlaceOrder", timings, () =>
+    withCpu(pids, () => closedLoop({ phase: "PlaceOrder", seconds, concurrency: clients, ...placeInto(full) })));
+  cpu.push({ phase: "PlaceOrder", use: placeRun.use });
+  const memory: Figures["memory"] = {};
+  for (const id of stack.ids) memory[id] = { ...(await serviceMemory(stack.pids[id], stack.httpPort(id))), idle: idleRss[id] };
+  const placeSagas = await collect(full);
+
+  const halfRate = Math.max(1, placeRun.result.rate / 2);
+  const half = new OrderBook(`${runTag}-2`);
+  const halfRun = await withCpu(pids, () => fixedRate({ phase: `PlaceOrder ${Math.round(halfRate)}/s`, seconds: halfSeconds, perSecond: halfRate, ...placeInto(half) }));
+  cpu.push({ phase: "PlaceOrder half rate", use: halfRun.use });
+  const halfSagas = await collect(half);
+  placeOrder.close();
+  listHistories.close();
+
+  const health = await collectHealth(stack, natsUrl);
+  const figures: Figures = {
+    date: new Date(),
+    machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? "unknown CPU", node: process.version },
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    seconds, clients, readConcurrency: READ_CONCURRENCY,
+    echo: echoRun.result, read: readRun.result,
+    place: placeRun.result, placeSagas,
+    half: halfRun.result, halfRate, halfSagas,
+    breaker, memory, echoMemory, cpu, timings, health,
+  };
+  say("\n" + consoleTable(figureRows(figures)));
+  const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
+  await mkdir(dirname(doc), { recursive: true });
+  await writeFile(doc, markdown(figures));
+  say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);
+}
+
+let failed = false;
+try {
+  await main();
+} catch (error) {
+  failed = true;
+  if (!interrupted) say(`bench failed: ${(error as Error).stack ?? error}`);
+} finally {
+  say("stopping every process...");
+  await cleanup();
+}
+process.exit(failed ? 1 : 0);
