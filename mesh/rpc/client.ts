@@ -113,7 +113,8 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
         code = "fallback";
         return substitute;
       } catch (thrown) {
-        code = Code[ConnectError.from(thrown).code];
+        // What the fallback chose to throw (a ConnectError, or a RetryLaterError for a policy).
+        code = thrown instanceof ConnectError ? Code[thrown.code] : "fallback";
         throw thrown;
       }
     } finally {

@@ -20,9 +20,8 @@ export const infrastructureCodes: ReadonlySet<Code> = new Set([
   Code.DataLoss,
 ]);
 
-/** The lowercase snake-case name of a status code ("ok", "invalid_argument"), as metrics label it. */
+/** A status code's name as metrics and logs label it: grpc-go's spelling ("OK", "InvalidArgument"), as the client's metrics. */
 export function codeLabel(code: Code | undefined): string {
-  // The same spelling as the client's metrics and grpc-go's code names ("OK", "InvalidArgument").
   return code === undefined ? "OK" : Code[code];
 }
 

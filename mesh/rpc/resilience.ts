@@ -118,7 +118,8 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
         return await limiter.execute(
           ({ signal: s }) =>
             breaker.execute(({ signal: b }) => (idempotent ? retrier.execute(({ signal: r }) => once(r), b) : once(b)), s),
-          signal,
+          // Without one, cockatiel hangs every call's abort listener on a single shared signal.
+          signal ?? new AbortController().signal,
         );
       } catch (error) {
         throw toConnectError(error, dependency, ms, signal);
