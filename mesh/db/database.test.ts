@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { ConfigError } from "../config/env.js";
 import { defaultDatabaseUrl, dialectOf, openDatabase, parseDatabaseUrl, redactUrl } from "./database.js";
-import { createTestDatabase, testDialects } from "./test-databases.js";
+import { createTestDatabase, testDialects } from "./database-fixtures.js";
 
 describe("parseDatabaseUrl", () => {
   test("sqlite file paths: relative to the working directory, or absolute with three slashes", () => {

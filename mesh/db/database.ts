@@ -114,8 +114,9 @@ function openSqlite(filename: string, log: Knex.Config["log"]): Knex {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
         try {
+          cacheStatements(conn);
           conn.pragma("journal_mode = WAL");
           conn.pragma("synchronous = NORMAL");
           conn.pragma("busy_timeout = 5000");
@@ -127,6 +128,26 @@ function openSqlite(filename: string, log: Knex.Config["log"]): Knex {
       },
     },
   });
+}
+
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+// knex prepares every query anew; the services' queries are few and repeated, so a compiled
+// statement per SQL text saves that work (SQLite recompiles a statement after a schema change).
+function cacheStatements(conn: SqliteConnection, limit = 2000): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (cache.size < limit) cache.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 type MysqlTarget = Extract<DatabaseTarget, { dialect: "mysql" }>;

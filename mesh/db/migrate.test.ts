@@ -4,7 +4,7 @@ import type { Knex } from "knex";
 import { openDatabase } from "./database.js";
 import { migrate } from "./migrate.js";
 import type { Migration } from "./migration.js";
-import { createTestDatabase, testDialects } from "./test-databases.js";
+import { createTestDatabase, testDialects } from "./database-fixtures.js";
 
 const table = (name: string, ran: string[]): Migration => ({
   name,
@@ -50,11 +50,27 @@ for (const dialect of testDialects) {
       try {
         const ran: string[] = [];
         const list = [table("0001_a", ran), table("0002_b", ran)];
-        const results = await Promise.all([migrate(t.db, list, { tableName: "migrations" }), migrate(other, list, { tableName: "migrations" })]);
+        const results = await Promise.all([1, 2, 3].map((i) => migrate(i === 2 ? other : t.db, list, { tableName: "migrations" })));
         assert.deepEqual(results.flat().sort(), ["0001_a", "0002_b"]);
         assert.deepEqual(ran.sort(), ["0001_a", "0002_b"]);
       } finally {
         if (other !== t.db) await other.destroy();
+        await t.drop();
+      }
+    });
+
+    test("a lock table left with two rows (knex's own start-up race) is repaired, not locked forever", async () => {
+      const t = await createTestDatabase(dialect);
+      try {
+        await t.db.schema.createTable("migrations_lock", (tb) => {
+          tb.increments("index").primary();
+          tb.integer("is_locked");
+        });
+        await t.db("migrations_lock").insert([{ is_locked: 0 }, { is_locked: 0 }]);
+        const ran: string[] = [];
+        assert.deepEqual(await migrate(t.db, [table("0001_a", ran)], { tableName: "migrations", lockWaitMs: 2000 }), ["0001_a"]);
+        assert.equal((await t.db("migrations_lock").select("*")).length, 1);
+      } finally {
         await t.drop();
       }
     });

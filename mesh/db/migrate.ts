@@ -20,6 +20,7 @@ export async function migrate(db: Knex, migrations: readonly Migration[], option
   const deadline = Date.now() + (options.lockWaitMs ?? 30_000);
   for (let attempt = 1; ; attempt++) {
     try {
+      await prepareMigrationTables(db, options.tableName);
       const [, applied] = (await db.migrate.latest({ migrationSource: source, tableName: options.tableName })) as [number, string[]];
       return applied;
     } catch (err) {
@@ -36,6 +37,32 @@ export async function migrate(db: Knex, migrations: readonly Migration[], option
       await sleep(Math.min(50 * attempt, 500));
     }
   }
+}
+
+// knex creates its tables and the lock table's one row with check-then-act: two replicas
+// starting on an empty database can insert two lock rows, after which knex finds the table
+// "already locked" forever. Create them here the same way knex would, but race-free: the
+// lock row has a fixed key, and a second row left by that race in the past is removed.
+async function prepareMigrationTables(db: Knex, tableName: string): Promise<void> {
+  const lockTable = `${tableName}_lock`;
+  if (!(await db.schema.hasTable(tableName))) {
+    await db.schema.createTable(tableName, (t) => {
+      t.increments();
+      t.string("name");
+      t.integer("batch");
+      t.timestamp("migration_time");
+    });
+  }
+  if (!(await db.schema.hasTable(lockTable))) {
+    await db.schema.createTable(lockTable, (t) => {
+      t.increments("index").primary();
+      t.integer("is_locked");
+    });
+  }
+  const rows: { index: number }[] = await db(lockTable).select("index").orderBy("index");
+  if (rows.length === 0) await db(lockTable).insert({ index: 1, is_locked: 0 }).onConflict("index").ignore();
+  // Nobody can hold a lock while there are two rows (knex's UPDATE would touch both and fail).
+  if (rows.length > 1) await db(lockTable).whereNot("index", rows[0].index).delete();
 }
 
 function migrationSource(migrations: readonly Migration[]): Knex.MigrationSource<Migration> {

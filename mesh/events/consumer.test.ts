@@ -5,8 +5,9 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { connect, headers as natsHeaders, type NatsConnection } from "nats";
 import { OrderPlacedSchema, type OrderPlaced } from "../../gen/flower/v1/events_pb.js";
 import { currentContext, runInContext, type CallContext } from "../context/call-context.js";
+import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
-import { createTestDatabase, testDialects, type TestDatabase } from "../db/test-databases.js";
+import { createTestDatabase, testDialects, type TestDatabase } from "../db/database-fixtures.js";
 import { startPolicy, type RunningPolicy, type StartPolicyOptions } from "./consumer.js";
 import { listDeadLetters } from "./dead-letters.js";
 import type { ReceivedEvent } from "./event-type.js";
@@ -14,15 +15,18 @@ import { RetryLaterError, type Policy } from "./policy.js";
 import { createOutboxRelay } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { streamName } from "./subjects.js";
-import { captureLogger, createTestNats, testEvents, testMetrics, testNatsUrl, until, type TestNats } from "./test-support.js";
+import { captureLogger, createTestNats, testEvents, testMetrics, testNatsUrl, until, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
+import type { Transaction } from "./transaction.js";
 
 interface Harness extends TestDatabase {
   nats: TestNats;
   metrics: ReturnType<typeof testMetrics>;
   logs: Record<string, unknown>[];
-  /** Emits each event in its own transaction (in order), then publishes them all. */
+  /** Emits each event in its own transaction of the producing service (in order), then publishes them all. */
   publish(events: { orderId: string; qty?: number; correlationId?: string }[], ctx?: CallContext): Promise<void>;
+  /** Runs one transaction of the producing service, then publishes what it emitted. */
+  produce(work: (tx: Transaction) => void): Promise<void>;
   start(policy: Policy, options?: Partial<StartPolicyOptions>): Promise<RunningPolicy>;
   connection(): Promise<NatsConnection>;
   count(outcome: string, consumer?: string): Promise<number>;
@@ -30,6 +34,8 @@ interface Harness extends TestDatabase {
 
 async function withHarness(dialect: (typeof testDialects)[number], fn: (h: Harness) => Promise<void>) {
   const t = await createTestDatabase(dialect);
+  // The service emitting the events has a database of its own, as in production.
+  const producerDb = await openDatabase({ url: "sqlite::memory:" });
   const nats = await createTestNats();
   const { logger, lines } = captureLogger();
   const metrics = testMetrics();
@@ -37,16 +43,22 @@ async function withHarness(dialect: (typeof testDialects)[number], fn: (h: Harne
   const connections: NatsConnection[] = [];
   try {
     await migrate(t.db, runtimeMigrations, { tableName: runtimeMigrationsTable });
+    await migrate(producerDb, runtimeMigrations, { tableName: runtimeMigrationsTable });
     await t.db.schema.createTable("handled", (tb) => tb.string("order_id").primary());
-    const relay = createOutboxRelay({ db: t.db, nc: nats.nc, namespace: nats.namespace, logger, metrics });
+    const relay = createOutboxRelay({ db: producerDb, nc: nats.nc, namespace: nats.namespace, logger, metrics: testMetrics() });
+    const produce = createTransact({ db: producerDb });
     const transact = createTransact({ db: t.db });
     const h: Harness = {
       ...t, nats, metrics, logs: lines,
       async publish(events, ctx) {
         for (const e of events) {
-          const emit = () => transact(async (tx) => tx.emit(testEvents.orderPlaced, { orderId: e.orderId, qty: e.qty ?? 0 }, { correlationId: e.correlationId }));
+          const emit = () => produce(async (tx) => tx.emit(testEvents.orderPlaced, { orderId: e.orderId, qty: e.qty ?? 0 }, { correlationId: e.correlationId }));
           await (ctx ? runInContext(ctx, emit) : emit());
         }
+        await relay.flush();
+      },
+      async produce(work) {
+        await produce(async (tx) => work(tx));
         await relay.flush();
       },
       async start(policy, options = {}) {
@@ -72,6 +84,7 @@ async function withHarness(dialect: (typeof testDialects)[number], fn: (h: Harne
     for (const p of running) await p.stop();
     for (const nc of connections) await nc.close();
     await nats.cleanup();
+    await producerDb.destroy();
     await t.drop();
   }
 }
@@ -103,7 +116,7 @@ for (const dialect of testDialects) {
   describe(`policy consumer (${dialect})`, () => {
     test("each event is handled once, in its context; events it emits carry correlation and causation", async () => {
       await withHarness(dialect, async (h) => {
-        const r = recordingPolicy("wrapWhenPlaced", (e) => undefined);
+        const r = recordingPolicy("wrapWhenPlaced");
         r.policy.handle = ((inner) => async (event, tx) => {
           await inner(event, tx);
           tx.emit(testEvents.flowerWrapped, { orderId: (event.message as OrderPlaced).orderId });
@@ -129,7 +142,7 @@ for (const dialect of testDialects) {
           assert.ok(cause, "causation id is the handled event's id");
           assert.equal(row.correlation_id, cause.correlationId);
         }
-        assert.equal((await h.db("handled").count({ n: "*" }).first())!.n, 20);
+        assert.equal(Number((await h.db("handled").count({ n: "*" }).first())!.n), 20);
         assert.equal(await h.count("handled"), 20);
         assert.equal((await h.metrics.eventLag.get()).values.find((v) => v.metricName?.endsWith("_count"))?.value, 20);
       });
@@ -285,19 +298,22 @@ for (const dialect of testDialects) {
           },
         };
         const p = await h.start(policy);
-        const flower = await h.nats.jsm.consumers.info(streamName(h.nats.namespace, "flower"), p.consumer);
-        assert.equal(flower.config.filter_subject, `${h.nats.namespace}.flower.>`);
-        const payment = await h.nats.jsm.consumers.info(streamName(h.nats.namespace, "payment"), p.consumer);
-        assert.equal(payment.config.filter_subject, `${h.nats.namespace}.payment.flower.PaymentApproved`);
-        await createTransact({ db: h.db })(async (tx) => {
-          tx.emit(testEvents.flowerWrapped, { orderId: "w" });
+        const filter = async (system: string) => (await h.nats.jsm.consumers.info(streamName(h.nats.namespace, system), p.consumer)).config.filter_subject;
+        assert.equal(await filter("flower"), `${h.nats.namespace}.flower.order.>`, "the narrowest filter covering both");
+        assert.equal(await filter("payment"), `${h.nats.namespace}.payment.flower.PaymentApproved`);
+        await h.produce((tx) => {
+          tx.emit(testEvents.flowerWrapped, { orderId: "w" }); // outside the filter: never delivered
+          tx.emit(testEvents.orderRejected, { orderId: "r" }); // inside the filter, not handled: acked and ignored
           tx.emit(testEvents.orderPlaced, { orderId: "p" });
           tx.emit(testEvents.orderCancelled, { orderId: "c" });
           tx.emit(testEvents.paymentApproved, { paymentId: "pay" });
         });
-        await h.publish([]);
         await until("three events are handled and one ignored", async () => seen.length === 3 && (await h.count("ignored")) === 1);
         assert.deepEqual([...seen].sort(), ["OrderCancelled", "OrderPlaced", "PaymentApproved"]);
+
+        const wide: Policy = { name: "wideOnFlower", on: [testEvents.orderPlaced, testEvents.flowerWrapped], handle: async () => {} };
+        const w = await h.start(wide);
+        assert.equal((await h.nats.jsm.consumers.info(streamName(h.nats.namespace, "flower"), w.consumer)).config.filter_subject, `${h.nats.namespace}.flower.>`);
       });
     });
 

@@ -1,4 +1,4 @@
-import { DeliverPolicy, type NatsConnection, type NatsError } from "nats";
+import type { NatsConnection, NatsError } from "nats";
 import { contextHeaderNames } from "../context/call-context.js";
 import { deadLetterHeaderNames, eventHeaderNames } from "./event-headers.js";
 import { deadLetterStreamName, deadLetterSubject, namespacedSubject, subjectWithoutNamespace } from "./subjects.js";
@@ -54,7 +54,8 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
   const wanted = Math.min(available, limit);
   if (wanted === 0) return [];
 
-  const reader = await nc.jetstream().consumers.get(stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.All });
+  // An ordered consumer starts at the stream's first message (setting deliver_policy explicitly makes nats.js 2.29 hang).
+  const reader = await nc.jetstream().consumers.get(stream, { filterSubjects: subject });
   const out: DeadLetter[] = [];
   while (out.length < wanted) {
     const batch = await reader.fetch({ max_messages: wanted - out.length, expires: 2000 });

@@ -5,12 +5,12 @@ import type { StoredMsg } from "nats";
 import { runInContext } from "../context/call-context.js";
 import { migrate } from "../db/migrate.js";
 import { openDatabase } from "../db/database.js";
-import { createTestDatabase, testDialects, type TestDatabase } from "../db/test-databases.js";
+import { createTestDatabase, testDialects, type TestDatabase } from "../db/database-fixtures.js";
 import { connectNats } from "./connect-nats.js";
 import { createOutboxRelay, type OutboxRelayOptions } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { streamName } from "./subjects.js";
-import { captureLogger, createTcpProxy, createTestNats, testEvents, testMetrics, until, type TestNats } from "./test-support.js";
+import { captureLogger, createTcpProxy, createTestNats, testEvents, testMetrics, until, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
 
 type Env = TestDatabase & { nats: TestNats; relay(o?: Partial<OutboxRelayOptions>): ReturnType<typeof createOutboxRelay>; logs: Record<string, unknown>[] };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { nanos } from "nats";
 import { ensureStreams } from "./streams.js";
-import { createTestNats, type TestNats } from "./test-support.js";
+import { createTestNats, type TestNats } from "./event-fixtures.js";
 
 let t: TestNats;
 before(async () => {

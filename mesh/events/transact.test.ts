@@ -5,9 +5,9 @@ import { OrderPlacedSchema } from "../../gen/flower/v1/events_pb.js";
 import { runInContext } from "../context/call-context.js";
 import { parseTraceparent } from "../context/trace.js";
 import { migrate } from "../db/migrate.js";
-import { createTestDatabase, testDialects, type TestDatabase } from "../db/test-databases.js";
+import { createTestDatabase, testDialects, type TestDatabase } from "../db/database-fixtures.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
-import { testEvents } from "./test-support.js";
+import { testEvents } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
 
 async function withDatabase(dialect: (typeof testDialects)[number], fn: (t: TestDatabase) => Promise<void>) {

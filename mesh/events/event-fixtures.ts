@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
-import { OrderCancelledSchema, OrderPlacedSchema, FlowerWrappedSchema } from "../../gen/flower/v1/events_pb.js";
+import { FlowerWrappedSchema, OrderCancelledSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/flower/v1/events_pb.js";
 import { PaymentApprovedSchema } from "../../gen/payment/v1/events_pb.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
@@ -19,6 +19,7 @@ export const testNatsUrl = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 export const testEvents = {
   orderPlaced: defineEvent("flower.order", OrderPlacedSchema),
   orderCancelled: defineEvent("flower.order", OrderCancelledSchema),
+  orderRejected: defineEvent("flower.order", OrderRejectedSchema),
   flowerWrapped: defineEvent("flower.store", FlowerWrappedSchema),
   paymentApproved: defineEvent("payment.flower", PaymentApprovedSchema),
 };
@@ -62,7 +63,12 @@ export async function until(what: string, condition: () => boolean | Promise<boo
 /** A logger that keeps its lines for assertions (and prints nothing). */
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  return { lines, logger: createLogger({ service: "test", level: "debug", write: (l) => lines.push(JSON.parse(l)) }) };
+  const echo = process.env.TEST_LOG === "1"; // print the lines too, for debugging a test
+  const write = (l: string) => {
+    lines.push(JSON.parse(l));
+    if (echo) process.stderr.write(l + "\n");
+  };
+  return { lines, logger: createLogger({ service: "test", level: "debug", write }) };
 }
 
 /** Metrics on a registry of their own. */
