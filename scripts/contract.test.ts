@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const buf = join("node_modules", ".bin", "buf");
+const buf = join(process.cwd(), "node_modules", ".bin", "buf");
 const exitCode = (args: string[], cwd = ".") => run(buf, args, { cwd }).then(() => 0, (e: { code: number }) => e.code);
 
 test("the contract passes buf lint", async () => {
