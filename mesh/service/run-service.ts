@@ -20,13 +20,17 @@ export async function runService<C, D extends Record<string, Dependency>>(
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
   const running = service;
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl-C reaches a process more than once (npm and tsx relay it): stop once.
+    if (stopping) return running.logger.info("signal received while stopping; still draining", { signal });
+    stopping = true;
     running.logger.info("signal received", { signal });
     running.stop().then(() => process.exit(0), (error) => {
       running.logger.error("shutdown failed", { error });
       process.exit(1);
     });
   };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
