@@ -7,7 +7,7 @@ test("mesh/index.ts exports exactly the runtime's public API", () => {
   assert.deepEqual(Object.keys(mesh).sort(), [
     "ConfigError", "RetryLaterError", "addressVariable", "createLauncher", "createLogger", "currentContext", "defineEvent",
     "defineService", "deleteNamespaceStreams", "dependency", "emitEvents", "ensureNats", "eventually", "fieldChecks", "forUpdate",
-    "freePort", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
+    "freePort", "freePorts", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
     "runInContext", "runService", "runtimeVariables", "serve", "startInProcess", "startService", "startTestSystem",
     "testDialects", "testNamespace", "unavailable",
   ]);

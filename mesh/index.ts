@@ -45,7 +45,7 @@ export { ensureNats, natsAnswers } from "./launcher/ensure-nats.js";
 export { startTestSystem } from "./testing/test-system.js";
 export type { TestSystem, TestSystemOptions } from "./testing/test-system.js";
 export { eventually } from "./testing/eventually.js";
-export { freePort } from "./testing/free-port.js";
+export { freePort, freePorts } from "./testing/free-port.js";
 export { testNamespace, deleteNamespaceStreams } from "./testing/test-namespace.js";
 export { startInProcess, testDialects } from "./testing/in-process.js";
 export type { InProcessService, SeenEvent } from "./testing/in-process.js";

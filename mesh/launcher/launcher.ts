@@ -48,6 +48,7 @@ const tsxLoader = import.meta.resolve("tsx");
 export function createLauncher(options: LauncherOptions): Launcher {
   const children = new Map<string, ChildProcess>();
   const replicaPorts = new Map<string, { httpPort: number; grpcPort: number }>();
+  const recent = new Map<string, string[]>(); // each process's last output lines, for a start that fails
   const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
   const width = Math.max(...options.catalog.map((e) => e.id.length)) + 2;
   const entry = (id: string) => {
@@ -73,7 +74,10 @@ export function createLauncher(options: LauncherOptions): Launcher {
       if (startOptions.replica) replicaPorts.set(id, startOptions.replica);
       const index = options.catalog.indexOf(e) + (startOptions.replica ? 5 : 0);
       for (const stream of [child.stdout!, child.stderr!]) {
-        createInterface({ input: stream }).on("line", (line) => write(formatLogLine(id, line, { colour: options.colour ?? false, width, index })));
+        createInterface({ input: stream }).on("line", (line) => {
+          recent.set(id, [...(recent.get(id) ?? []).slice(-19), line]);
+          write(formatLogLine(id, line, { colour: options.colour ?? false, width, index }));
+        });
       }
       child.once("exit", (code, signal) => {
         if (children.get(id) !== child) return;
@@ -86,7 +90,7 @@ export function createLauncher(options: LauncherOptions): Launcher {
       const url = `http://127.0.0.1:${(replicaPorts.get(id) ?? portsOf(id)).httpPort}/readyz`;
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (!children.has(id)) throw new Error(`${id} exited before it was ready`);
+        if (!children.has(id)) throw new Error(`${id} exited before it was ready; its last lines:\n${(recent.get(id) ?? []).join("\n")}`);
         const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));

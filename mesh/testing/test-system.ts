@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLauncher, type Launcher } from "../launcher/launcher.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
-import { freePort } from "./free-port.js";
+import { freePorts } from "./free-port.js";
 import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 
 export interface TestSystemOptions {
@@ -35,7 +35,8 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const namespace = testNamespace();
   const dataDir = await mkdtemp(join(tmpdir(), "mesh-system-"));
   const ports: Record<string, { httpPort: number; grpcPort: number }> = {};
-  for (const e of options.catalog) ports[e.id] = { httpPort: await freePort(), grpcPort: await freePort() };
+  const free = await freePorts(options.catalog.length * 2);
+  options.catalog.forEach((e, i) => (ports[e.id] = { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }));
   const launcher = createLauncher({
     catalog: options.catalog, root: options.root, ports, serviceEnv: options.serviceEnv, write: options.write ?? (() => {}),
     env: { NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATA_DIR: dataDir, HOST: "127.0.0.1", ...options.env },

@@ -15,7 +15,7 @@ import { OrderService, OrderStatus, type OrderHistory } from "../../gen/flower/v
 import { StoreService } from "../../gen/flower/v1/store_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { eventually, freePort, startTestSystem, type TestSystem } from "../../mesh/index.js";
+import { eventually, freePorts, startTestSystem, type TestSystem } from "../../mesh/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -182,7 +182,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
   });
 
   test("competing consumers: two store processes share the work, each event handled once", async () => {
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    const [httpPort, grpcPort] = await freePorts(2);
     await sys.launcher.start("flower-store", { replica: { name: "2", httpPort, grpcPort } });
     await sys.launcher.waitReady("flower-store#2");
     const consumer = 'consumer="flower-store-takeFlowersOutOfStockWhenOrderPlaced",outcome="handled"';
