@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** A W3C trace context position: which trace, which span, sampled or not. */
 export interface TraceContext {
@@ -21,11 +21,24 @@ export function formatTraceparent(t: TraceContext): string {
   return `00-${t.traceId}-${t.spanId}-${t.sampled ? "01" : "00"}`;
 }
 
+// Ids come from a pooled buffer: one system call per 512 spans instead of two per call.
+const pool = Buffer.alloc(12 * 1024);
+let offset = pool.length;
+function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString("hex", offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
 /** A new span in the same trace (or a new trace), for work done on behalf of `parent`. */
 export function childSpan(parent?: TraceContext): TraceContext {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-    spanId: randomBytes(8).toString("hex"),
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     sampled: parent?.sampled ?? true,
   };
 }

@@ -58,7 +58,7 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
             // Nothing was sent yet, so grpc-js answers Trailers-Only: response headers travel with the status.
             (err) => respond(grpcStatusFromError(asConnectError(err, logger), ctx.responseHeader, ctx.responseTrailer)),
           )
-          .finally(() => ctx.abort());
+          .finally(() => ctx.abort(callEnded));
       };
     case "server_streaming":
     case "bidi_streaming":
@@ -77,12 +77,19 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
               call.emit("error", grpcStatusFromError(asConnectError(err, logger), ...extra));
             },
           )
-          .finally(() => ctx.abort());
+          .finally(() => ctx.abort(callEnded));
       };
   }
 }
 
 const deadlineSlackMs = 20;
+
+// Ends a finished call's context (its deadline timer, its signal's listeners). One shared reason:
+// aborting without one makes a DOMException and a ConnectError on every call.
+const callEnded = new ConnectError("the call has ended", Code.Canceled);
+// grpc-js reports "cancelled" as a stream closes, even after an answer: shared reasons cost nothing.
+const deadlinePassed = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+const callerCancelled = new ConnectError("the caller cancelled the call", Code.Canceled);
 
 type Context = ReturnType<typeof createHandlerContext>;
 
@@ -104,9 +111,7 @@ function contextFor(service: DescService, method: DescMethod, call: AnyCall): Co
   (call as EventEmitter).once("cancelled", () => {
     // A client cancels at its own deadline, a hair before ours: that is the deadline passing, not a change of mind.
     const atDeadline = deadline - Date.now() <= deadlineSlackMs;
-    cancelled.abort(atDeadline
-      ? new ConnectError("the operation timed out", Code.DeadlineExceeded)
-      : new ConnectError("the caller cancelled the call", Code.Canceled));
+    cancelled.abort(atDeadline ? deadlinePassed : callerCancelled);
   });
   return createHandlerContext({
     service,
