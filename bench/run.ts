@@ -10,11 +10,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { OrderService } from "../gen/flower/v1/order_pb.js";
 import { StoreService } from "../gen/flower/v1/store_pb.js";
-import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckRequestSchema } from "../gen/grpc/health/v1/health_pb.js";
+import { GetFlowerRequestSchema } from "../gen/flower/v1/store_pb.js";
 import { catalog } from "../services/catalog.js";
 import { measureOpenBreaker } from "./breaker.js";
 import { unaryCaller } from "./grpc-client.js";
 import { collectHealth } from "./health.js";
+import { h2loadAvailable, h2loadGrpc, type H2loadResult } from "./h2load.js";
 import { closedLoop, fixedRate } from "./load.js";
 import { cpuBetween, memoryOf, serviceMemory, snapshotCpu, type CpuUse } from "./procs.js";
 import { consoleTable, figureRows, markdown, type Figures } from "./report.js";
@@ -107,6 +109,26 @@ async function main(): Promise<void> {
   cpu.push({ phase: "bare echo", use: echoRun.use });
   const echoMemory = await memoryOf(echo.pid);
   check.close();
+  // Server capacity with a client that is never the bottleneck (when h2load is installed).
+  let capacity: Figures["capacity"];
+  if (await h2loadAvailable()) {
+    const h2 = (phase: string, address: string, path: string, measure: () => Promise<H2loadResult>) => {
+      say(`${phase}: h2load ${address}${path} for ${seconds} s`);
+      return measure();
+    };
+    const healthCheck = { schema: HealthCheckRequestSchema, request: {}, seconds };
+    const storeAddress = stack.grpcAddress("flower-store");
+    capacity = {
+      echo: await h2("bare echo (h2load)", `127.0.0.1:${echo.port}`, "/grpc.health.v1.Health/Check",
+        () => h2loadGrpc({ address: `127.0.0.1:${echo!.port}`, path: "/grpc.health.v1.Health/Check", ...healthCheck })),
+      meshCheck: await h2("mesh Health/Check (h2load)", storeAddress, "/grpc.health.v1.Health/Check",
+        () => h2loadGrpc({ address: storeAddress, path: "/grpc.health.v1.Health/Check", ...healthCheck })),
+      getFlower: await h2("GetFlower (h2load)", storeAddress, "/flower.v1.StoreService/GetFlower",
+        () => h2loadGrpc({ address: storeAddress, path: "/flower.v1.StoreService/GetFlower", schema: GetFlowerRequestSchema, request: { id: "1" }, seconds })),
+    };
+  } else {
+    say("h2load not found (Debian: apt-get install nghttp2-client): server capacity not measured");
+  }
   await echo.stop();
   echo = undefined;
 
@@ -155,7 +177,7 @@ async function main(): Promise<void> {
     echo: echoRun.result, read: readRun.result,
     place: placeRun.result, placeSagas,
     half: halfRun.result, halfRate, halfSagas,
-    breaker, memory, echoMemory, cpu, timings, health,
+    breaker, memory, echoMemory, cpu, timings, health, capacity,
   };
   say("\n" + consoleTable(figureRows(figures)));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
