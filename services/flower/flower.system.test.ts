@@ -44,6 +44,11 @@ const historyWhere = (orderId: string, ok: (h: OrderHistory) => boolean, what: s
 const stockOf = async (flowerId: string) => (await store.getFlower({ id: flowerId })).flower!.stock;
 const codeOf = (promise: Promise<unknown>) => promise.then(() => "OK", (e) => Code[ConnectError.from(e).code]);
 const failure = (promise: Promise<unknown>) => promise.then(() => assert.fail("expected the call to fail"), (e) => ConnectError.from(e));
+const notified = (orderId: string, count: number) =>
+  eventually(`${count} notifications for ${orderId}`, async () => {
+    const list = (await notifications.listNotifications({ correlationId: orderId })).notifications;
+    return list.length >= count ? list.map((n) => n.eventType).sort() : undefined;
+  });
 const metric = async (url: string, name: string, labels: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(name) && labels.split(",").every((kv) => l.includes(kv)));
@@ -100,6 +105,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     assert.deepEqual(h.steps.map((s) => s.event), ["PaymentApproved", "OrderPlaced", "FlowerSold"]);
     assert.deepEqual((await delivery.listDeliveries({ orderId: order!.id })).deliveries, []);
     assert.equal(await codeOf(orders.cancelOrder({ id: order!.id })), "FailedPrecondition");
+    assert.deepEqual(await notified(order!.id, 2), ["flower.order.OrderPlaced", "flower.store.FlowerSold"]);
   });
 
   test("cancel: payment refunded, delivery cancelled, flowers back in stock", async () => {
@@ -114,6 +120,10 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const [payment] = (await payments.listPayments({ system: "flower", referenceId: order!.id })).payments;
     assert.equal(payment.status, PaymentStatus.CANCELLED);
     await eventually("stock restored", async () => ((await stockOf("2")) === before ? true : undefined));
+    assert.deepEqual(await notified(order!.id, 6), [
+      "flower.delivery.DeliveryCanceled", "flower.delivery.DeliveryStarted", "flower.order.OrderCancelled",
+      "flower.order.OrderPlaced", "flower.store.FlowerWrapped", "payment.flower.PaymentCancelled",
+    ]);
     // Cancelling again changes nothing.
     assert.equal((await orders.cancelOrder({ id: order!.id })).order!.status, OrderStatus.CANCELLED);
   });
