@@ -15,7 +15,8 @@ import { headersFromContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { connectErrorFromGrpc } from "./client-errors.js";
-import { isInfrastructureFailure, wasShortCircuited, type Attempt, type ResiliencePolicy } from "./resilience.js";
+import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
+import { wasShortCircuited, type Attempt, type ResiliencePolicy } from "./resilience.js";
 
 /** How one call goes; the fallback is required so every call site says what happens when the dependency is down. */
 export interface CallOptions<O extends DescMessage> {

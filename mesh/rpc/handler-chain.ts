@@ -1,4 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { infrastructureCodes } from "../errors/infrastructure-codes.js";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { contextFromHeaders, runInContext, type CallContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
@@ -11,14 +12,6 @@ export interface HandlerChainOptions {
 }
 
 /** Codes that say the server or a dependency failed (logged at warn); every other code is the caller's doing. */
-export const infrastructureCodes: ReadonlySet<Code> = new Set([
-  Code.Unknown,
-  Code.Internal,
-  Code.Unavailable,
-  Code.DeadlineExceeded,
-  Code.ResourceExhausted,
-  Code.DataLoss,
-]);
 
 /** A status code's name as metrics and logs label it: grpc-go's spelling ("OK", "InvalidArgument"), as the client's metrics. */
 export function codeLabel(code: Code | undefined): string {

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "../log/logger.js";
 import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
-import { createResiliencePolicy, isInfrastructureFailure, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
+import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
+import { createResiliencePolicy, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
 
 function setup(overrides: Partial<ResilienceOptions> = {}) {
   const lines: Array<Record<string, unknown>> = [];

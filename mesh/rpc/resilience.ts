@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { infrastructureCodes, isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -19,15 +20,6 @@ import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 
 /** Codes that say the dependency (or the way to it) failed, as opposed to refusing the request. */
-export const infrastructureCodes: ReadonlySet<Code> = new Set([
-  Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unknown, Code.ResourceExhausted, Code.DataLoss,
-]);
-
-/** True for a failure of the dependency rather than a business refusal: what breakers count and fallbacks answer. */
-export function isInfrastructureFailure(error: unknown): boolean {
-  return error instanceof ConnectError && infrastructureCodes.has(error.code);
-}
-
 /** True when the policy refused a call without trying the dependency (breaker open, bulkhead full). */
 export function wasShortCircuited(error: unknown): boolean {
   return error instanceof ConnectError && (error.cause instanceof BrokenCircuitError || error.cause instanceof BulkheadRejectedError);
