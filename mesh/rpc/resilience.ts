@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { infrastructureCodes, isInfrastructureFailure } from "../errors/infrastructure-codes.js";
+import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
