@@ -164,7 +164,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await updateBacklog();
         continue; // more are waiting
       }
-      await updateBacklog(true);
+      await updateBacklog(); // at most once a second: a COUNT per round would double the relay's queries
       if (!woken && running) await sleep(pollMs, true);
     }
   };
