@@ -16,6 +16,8 @@ export interface RuntimeConfig {
   dataDir: string;
   /** Fault injection for demonstrations and tests: false keeps committed events in the outbox. */
   outboxRelayEnabled: boolean;
+  /** How long streams keep events (and inboxes their rows); 0 keeps them for ever. */
+  eventRetentionMs: number;
   consumerMaxDeliver: number;
   /** How long a delivery may stay unacknowledged before JetStream hands it to another replica (a crashed process's). */
   consumerAckWaitMs: number;
@@ -31,7 +33,7 @@ export interface RuntimeConfig {
 /** The environment variables the runtime reads, by name; the chart and the launcher set them. */
 export const runtimeVariables = [
   "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
-  "OUTBOX_RELAY_ENABLED", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
+  "OUTBOX_RELAY_ENABLED", "EVENT_RETENTION_HOURS", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
   "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
 ] as const;
 
@@ -53,6 +55,7 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
     databaseUrl: env.string("DATABASE_URL", ""),
     dataDir: env.string("DATA_DIR", "data"),
     outboxRelayEnabled: env.bool("OUTBOX_RELAY_ENABLED", true),
+    eventRetentionMs: env.int("EVENT_RETENTION_HOURS", 24 * 7, { min: 0, max: 24 * 3650 }) * 3600_000,
     consumerMaxDeliver: env.int("CONSUMER_MAX_DELIVER", 8, { min: 1, max: 100 }),
     consumerAckWaitMs: env.int("CONSUMER_ACK_WAIT_MS", 30_000, { min: 1000, max: 3_600_000 }),
     shutdownDelayMs: env.int("SHUTDOWN_DELAY_MS", 0, { min: 0, max: 120_000 }),

@@ -48,4 +48,14 @@ export const runtimeMigrations: readonly Migration[] = [
       await db.schema.dropTable(runtimeTables.inbox);
     },
   },
+  {
+    // The pruner deletes by age.
+    name: "0003_inbox_handled_at",
+    async up(db: Knex) {
+      await db.schema.alterTable(runtimeTables.inbox, (t) => t.index(["handled_at"], "inbox_handled_at"));
+    },
+    async down(db: Knex) {
+      await db.schema.alterTable(runtimeTables.inbox, (t) => t.dropIndex(["handled_at"], "inbox_handled_at"));
+    },
+  },
 ];

@@ -36,3 +36,13 @@ test("a stream that cannot be created is an error naming it", async () => {
   await t.jsm.streams.add({ name: clash, subjects: [`${t.namespace}.rental.>`] });
   await assert.rejects(ensureStreams(t.jsm, t.namespace, ["rental"]), new RegExp(`stream ${t.namespace.toUpperCase()}_RENTAL`));
 });
+
+test("system streams keep events for the retention and take a changed one; dead letters are kept for ever", async () => {
+  const day = 24 * 3600_000;
+  await ensureStreams(t.jsm, t.namespace, ["resort"], { retentionMs: 7 * day });
+  const p = t.namespace.toUpperCase();
+  assert.equal((await t.jsm.streams.info(`${p}_RESORT`)).config.max_age, nanos(7 * day));
+  assert.equal((await t.jsm.streams.info(`${p}_DEADLETTER`)).config.max_age, 0);
+  await ensureStreams(t.jsm, t.namespace, ["resort"], { retentionMs: 2 * day });
+  assert.equal((await t.jsm.streams.info(`${p}_RESORT`)).config.max_age, nanos(2 * day));
+});

@@ -12,21 +12,30 @@ const STREAM_NAME_IN_USE = 10058;
  * service can start with an empty NATS. Safe to call from every process at start: creating a
  * stream that exists with the same settings is a no-op, and a changed one is updated.
  */
-export async function ensureStreams(jsm: JetStreamManager, namespace: string, systems: readonly string[]): Promise<void> {
-  const wanted = [...new Set(systems)].map((system) => ({ name: streamName(namespace, system), subjects: [streamSubjects(namespace, system)] }));
-  wanted.push({ name: deadLetterStreamName(namespace), subjects: [namespacedSubject(namespace, "deadletter.>")] });
-  for (const { name, subjects } of wanted) {
-    await ensureStream(jsm, { name, subjects });
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  namespace: string,
+  systems: readonly string[],
+  options: { retentionMs?: number } = {},
+): Promise<void> {
+  // Events are kept for the retention (0: for ever); dead letters until someone deals with them.
+  const maxAge = nanos(options.retentionMs ?? 0);
+  const wanted = [...new Set(systems)].map((system) => ({ name: streamName(namespace, system), subjects: [streamSubjects(namespace, system)], maxAge }));
+  wanted.push({ name: deadLetterStreamName(namespace), subjects: [namespacedSubject(namespace, "deadletter.>")], maxAge: 0 });
+  for (const want of wanted) {
+    await ensureStream(jsm, want);
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, want: { name: string; subjects: string[] }): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, want: { name: string; subjects: string[]; maxAge: number }): Promise<void> {
   const config: Partial<StreamConfig> = {
-    ...want,
+    name: want.name,
+    subjects: want.subjects,
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(duplicateWindowMs),
+    max_age: want.maxAge,
   };
   try {
     const info = await jsm.streams.info(want.name).catch((err: NatsError) => {
@@ -41,10 +50,13 @@ async function ensureStream(jsm: JetStreamManager, want: { name: string; subject
         // Another process created it a moment ago with other settings: update it below.
         if ((err as NatsError).api_error?.err_code !== STREAM_NAME_IN_USE) throw err;
       }
-    } else if (sameSubjects(info.config.subjects, want.subjects) && info.config.duplicate_window === config.duplicate_window) {
+    } else if (
+      sameSubjects(info.config.subjects, want.subjects) && info.config.duplicate_window === config.duplicate_window &&
+      info.config.max_age === config.max_age
+    ) {
       return;
     }
-    await jsm.streams.update(want.name, { subjects: want.subjects, duplicate_window: config.duplicate_window });
+    await jsm.streams.update(want.name, { subjects: want.subjects, duplicate_window: config.duplicate_window, max_age: config.max_age });
   } catch (err) {
     throw new Error(`cannot create or update stream ${want.name} (${want.subjects.join(", ")}): ${(err as Error).message}`, { cause: err });
   }

@@ -7,6 +7,7 @@ import { defaultDatabaseUrl, openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { connectNats } from "../events/connect-nats.js";
 import { startPolicy } from "../events/consumer.js";
+import { createInboxPruner } from "../events/inbox-pruner.js";
 import { createOutboxRelay } from "../events/relay.js";
 import { runtimeMigrations } from "../events/runtime-migrations.js";
 import { ensureStreams } from "../events/streams.js";
@@ -73,13 +74,15 @@ export async function startService<C, D extends Record<string, Dependency>>(
     nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
     const nats = nc;
     closers.push(() => nats.drain().catch(() => nats.close()));
-    await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams]);
+    await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams], { retentionMs: config.eventRetentionMs });
     readiness.mark("nats", true);
 
     const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
     relay.start();
     closers.push(() => relay.stop());
     const transact = createTransact({ db, onCommit: () => relay.wake() });
+    const pruner = createInboxPruner({ db, retentionMs: config.eventRetentionMs, logger });
+    closers.push(() => pruner.stop());
 
     const clients: Record<string, unknown> = {};
     for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
