@@ -221,7 +221,8 @@ for (const dialect of testDialects) {
           if (e.message.orderId === "poison") throw new Error("boom: cannot wrap");
           if (e.message.orderId === "flaky" && attempt < 3) throw new Error("not yet");
         });
-        const p = await h.start(r.policy, { maxDeliver: 3 });
+        // One at a time: no batch, so each delivery is exactly one call of the handler.
+        const p = await h.start(r.policy, { maxDeliver: 3, concurrency: 1 });
         await h.publish([{ orderId: "poison", correlationId: "saga-poison" }, { orderId: "flaky" }]);
         await until("flaky is handled", () => r.handledOnce("flaky"));
         await until("poison is dead-lettered", async () => (await listDeadLetters({ nc: h.nats.nc, namespace: h.nats.namespace })).length === 1);
@@ -245,6 +246,29 @@ for (const dialect of testDialects) {
           const info = await h.nats.jsm.consumers.info(streamName(h.nats.namespace, "flower"), p.consumer);
           return info.num_pending === 0 && info.num_ack_pending === 0;
         });
+      });
+    });
+
+    test("events that arrive together share a transaction; one failing rolls its batch back and only it is retried", async () => {
+      await withHarness(dialect, async (h) => {
+        const transactions = new Set<unknown>();
+        const r = recordingPolicy("batchWhenPlaced", (e, attempt) => {
+          if (e.message.orderId === "batch-7" && attempt === 1) throw new Error("first time fails");
+        });
+        const handle = r.policy.handle.bind(r.policy);
+        r.policy.handle = async (event, tx) => {
+          transactions.add(tx.db);
+          await handle(event, tx);
+        };
+        await h.start(r.policy);
+        await h.publish(orders(20, "batch"));
+        await until("all 20 handled", async () => (await h.db("handled").count({ n: "*" }).first())?.n == 20);
+        assert.deepEqual((await h.db("handled").pluck("order_id")).sort(), orders(20, "batch").map((o) => o.orderId).sort(), "each committed once");
+        // Without batching every handler call has a transaction of its own.
+        const calls = [...r.attempts.values()].reduce((a, b) => a + b, 0);
+        assert.ok(transactions.size < calls, `${transactions.size} transactions for ${calls} handler calls`);
+        assert.equal(r.attempts.get("batch-7"), 2, "the failing event ran once in its batch, once alone");
+        assert.equal(await h.count("handled"), 20);
       });
     });
 

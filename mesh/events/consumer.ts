@@ -5,6 +5,7 @@ import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { eventHeaderNames } from "./event-headers.js";
 import type { EventType } from "./event-type.js";
+import { createBatchHandler } from "./handle-batch.js";
 import { createDeliveryHandler } from "./handle-delivery.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { Policy } from "./policy.js";
@@ -73,7 +74,12 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
   });
-  const queue = createKeyedQueue<JsMsg>({ concurrency, run: handle });
+  // Policies that call out before their transaction (prepare) take one event per transaction.
+  const run = policy.prepare ? handle : createBatchHandler({
+    namespace, consumer, policy, types, transact: options.transact, logger, metrics,
+    maxBatch: concurrency, single: handle,
+  });
+  const queue = createKeyedQueue<JsMsg>({ concurrency, run });
   let stopping = false;
 
   const jsm = await nc.jetstreamManager();

@@ -126,7 +126,8 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
   };
 }
 
-function decode(msg: JsMsg, type: EventType): ReceivedEvent {
+/** Reads an event from its message: the envelope headers and the decoded protobuf payload. */
+export function decode(msg: JsMsg, type: EventType): ReceivedEvent {
   const h = msg.headers;
   const id = h?.get(eventHeaderNames.messageId);
   if (!id) throw new Error(`no ${eventHeaderNames.messageId} header (the event id)`);
@@ -148,7 +149,8 @@ function decode(msg: JsMsg, type: EventType): ReceivedEvent {
 }
 
 // True when this consumer had not handled the event yet; false on a redelivery.
-async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: string): Promise<boolean> {
+/** Records that `consumer` handled the event; false when it already had (a redelivery). */
+export async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: string): Promise<boolean> {
   try {
     await db(runtimeTables.inbox).insert({ consumer, event_id: eventId, handled_at: new Date() });
     return true;

@@ -1,0 +1,104 @@
+import type { JsMsg } from "nats";
+import { contextHeaderNames, runInContext } from "../context/call-context.js";
+import { childSpan, parseTraceparent } from "../context/trace.js";
+import type { Logger } from "../log/logger.js";
+import type { MeshMetrics } from "../telemetry/metrics.js";
+import type { EventType, ReceivedEvent } from "./event-type.js";
+import { decode, recordInInbox } from "./handle-delivery.js";
+import type { Policy } from "./policy.js";
+import { subjectWithoutNamespace } from "./subjects.js";
+import type { Transact } from "./transaction.js";
+
+/** What handling deliveries in batches needs; `single` is the one-delivery path it falls back to. */
+export interface BatchHandlerOptions {
+  namespace: string;
+  consumer: string;
+  policy: Policy;
+  types: ReadonlyMap<string, EventType>;
+  transact: Transact;
+  logger: Logger;
+  metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
+  /** Events in one transaction at most. */
+  maxBatch: number;
+  single(msg: JsMsg): Promise<void>;
+}
+
+interface Pending {
+  msg: JsMsg;
+  event: ReceivedEvent;
+  done: () => void;
+}
+
+/**
+ * Handles the deliveries that arrive together in one transaction: a transaction costs several
+ * times the work of a typical policy (measured on SQLite: 177 µs per event alone, 34 µs in a
+ * batch of 20). Each event still runs in its own context with its own inbox row, and the caller
+ * (the keyed queue) never has two events of one correlation id in flight, so order holds. If
+ * anything in a batch fails, the batch rolls back and each delivery goes the single path, which
+ * retries, waits or dead-letters exactly that one.
+ */
+export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) => Promise<void> {
+  const { consumer, policy, metrics } = options;
+  let waiting: Pending[] = [];
+  let scheduled = false;
+
+  const flush = async () => {
+    const batch = waiting.slice(0, options.maxBatch);
+    waiting = waiting.slice(batch.length);
+    if (batch.length === 1) return options.single(batch[0].msg).finally(batch[0].done);
+    try {
+      const outcomes = await options.transact(async (tx) => {
+        const results: Array<"handled" | "duplicate"> = [];
+        for (const { msg, event } of batch) {
+          const ctx = { correlationId: event.correlationId, causationId: event.id, trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))) };
+          results.push(await runInContext(ctx, async () => {
+            if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
+            await policy.handle(event, tx);
+            return "handled";
+          }));
+        }
+        return results;
+      });
+      batch.forEach(({ msg, event, done }, i) => {
+        msg.ack();
+        metrics.eventsHandled.inc({ consumer, outcome: outcomes[i] });
+        if (outcomes[i] === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
+        done();
+      });
+    } catch (error) {
+      // The failing event's handler runs again on the single path (its batch work was rolled back).
+      options.logger.debug("batch rolled back; handling its events one by one", { events: batch.length, error: String(error) });
+      await Promise.all(batch.map(({ msg, done }) => options.single(msg).finally(done)));
+    }
+  };
+
+  const schedule = () => {
+    if (scheduled || waiting.length === 0) return;
+    scheduled = true;
+    // Everything submitted in this turn of the event loop joins the batch.
+    setImmediate(() => {
+      flush().finally(() => {
+        scheduled = false;
+        schedule();
+      });
+    });
+  };
+
+  return (msg) => {
+    const type = options.types.get(subjectWithoutNamespace(options.namespace, msg.subject));
+    // Only first, decodable deliveries of handled subjects join a batch; the rest (ignored,
+    // malformed, redelivered after a failure) go the single path, so one failing event cannot
+    // keep rolling back the events batched with it.
+    if (!type || msg.info.deliveryCount > 1) return options.single(msg);
+    let event: ReceivedEvent;
+    try {
+      event = decode(msg, type);
+    } catch {
+      return options.single(msg);
+    }
+    return new Promise<void>((done) => {
+      waiting.push({ msg, event, done });
+      schedule();
+    });
+  };
+}
