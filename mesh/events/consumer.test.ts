@@ -272,6 +272,37 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("a batch prepares every event before its transaction; one that cannot be prepared yet waits alone", async () => {
+      await withHarness(dialect, async (h) => {
+        const transactions = new Set<unknown>();
+        const preparedFor: string[] = [];
+        let refusedOnce = false;
+        const policy: Policy = {
+          name: "prepareWhenPlaced",
+          on: [testEvents.orderPlaced],
+          async prepare(event) {
+            const orderId = (event.message as unknown as { orderId: string }).orderId;
+            if (orderId === "prep-3" && !refusedOnce) {
+              refusedOnce = true;
+              throw new RetryLaterError("not yet", 20);
+            }
+            return `address of ${orderId}`;
+          },
+          async handle(event, tx, prepared) {
+            transactions.add(tx.db);
+            preparedFor.push(String(prepared));
+            await tx.db("handled").insert({ order_id: (event.message as unknown as { orderId: string }).orderId });
+          },
+        };
+        await h.start(policy);
+        await h.publish(orders(12, "prep"));
+        await until("all 12 handled", async () => (await h.db("handled").count({ n: "*" }).first())?.n == 12);
+        assert.deepEqual(preparedFor.sort(), orders(12, "prep").map((o) => `address of ${o.orderId}`).sort(), "each handler got its own prepare's result");
+        assert.ok(refusedOnce);
+        assert.ok(transactions.size < 12, `${transactions.size} transactions for 12 events`);
+      });
+    });
+
     test("RetryLaterError: redelivered after its delay and handled, logged at debug only", async () => {
       await withHarness(dialect, async (h) => {
         const r = recordingPolicy("waitWhenPlaced", (_e, attempt) => {

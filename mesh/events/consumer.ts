@@ -74,8 +74,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
   });
-  // Policies that call out before their transaction (prepare) take one event per transaction.
-  const run = policy.prepare ? handle : createBatchHandler({
+  const run = createBatchHandler({
     namespace, consumer, policy, types, transact: options.transact, logger, metrics,
     maxBatch: concurrency, single: handle,
   });

@@ -1,5 +1,5 @@
 import type { JsMsg } from "nats";
-import { contextHeaderNames, runInContext } from "../context/call-context.js";
+import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
 import { childSpan, parseTraceparent } from "../context/trace.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
@@ -26,11 +26,13 @@ export interface BatchHandlerOptions {
 interface Pending {
   msg: JsMsg;
   event: ReceivedEvent;
+  ctx: CallContext;
   done: () => void;
+  prepared?: unknown;
 }
 
 /**
- * Handles the deliveries that arrive together in one transaction: a transaction costs several
+ * Handles the deliveries that arrive together in one transaction (after each one's `prepare`): a transaction costs several
  * times the work of a typical policy (measured on SQLite: 177 µs per event alone, 34 µs in a
  * batch of 20). Each event still runs in its own context with its own inbox row, and the caller
  * (the keyed queue) never has two events of one correlation id in flight, so order holds. If
@@ -43,17 +45,28 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
   let scheduled = false;
 
   const flush = async () => {
-    const batch = waiting.slice(0, options.maxBatch);
+    let batch = waiting.slice(0, options.maxBatch);
     waiting = waiting.slice(batch.length);
     if (batch.length === 1) return options.single(batch[0].msg).finally(batch[0].done);
+    const alone: Promise<void>[] = [];
+    if (policy.prepare) {
+      // Calls out for every event at once, before the transaction; one that cannot be prepared
+      // now goes the single path (which waits and retries it) and leaves the batch.
+      const prepared = await Promise.allSettled(batch.map((p) => runInContext(p.ctx, () => policy.prepare!(p.event))));
+      batch.forEach((p, i) => {
+        const r = prepared[i];
+        if (r.status === "fulfilled") p.prepared = r.value;
+        else alone.push(options.single(p.msg).finally(p.done));
+      });
+      batch = batch.filter((_, i) => prepared[i].status === "fulfilled");
+    }
     try {
       const outcomes = await options.transact(async (tx) => {
         const results: Array<"handled" | "duplicate"> = [];
-        for (const { msg, event } of batch) {
-          const ctx = { correlationId: event.correlationId, causationId: event.id, trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))) };
+        for (const { event, ctx, prepared } of batch) {
           results.push(await runInContext(ctx, async () => {
             if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
-            await policy.handle(event, tx);
+            await policy.handle(event, tx, prepared);
             return "handled";
           }));
         }
@@ -68,8 +81,9 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
     } catch (error) {
       // The failing event's handler runs again on the single path (its batch work was rolled back).
       options.logger.debug("batch rolled back; handling its events one by one", { events: batch.length, error: String(error) });
-      await Promise.all(batch.map(({ msg, done }) => options.single(msg).finally(done)));
+      alone.push(...batch.map(({ msg, done }) => options.single(msg).finally(done)));
     }
+    await Promise.all(alone);
   };
 
   const schedule = () => {
@@ -96,8 +110,11 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
     } catch {
       return options.single(msg);
     }
+    const ctx: CallContext = {
+      correlationId: event.correlationId, causationId: event.id, trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
+    };
     return new Promise<void>((done) => {
-      waiting.push({ msg, event, done });
+      waiting.push({ msg, event, ctx, done });
       schedule();
     });
   };
