@@ -39,9 +39,8 @@ export function startSender(options: SenderOptions): Sender {
   let sweeping: Promise<void> | undefined;
   let stopped = false;
 
-  const attempt = async (n: Notification) => {
-    const now = new Date();
-    if (!(await claimAttempt(db, n, now, new Date(now.getTime() + options.leaseMs)))) return;
+  // Sends one claimed notification; what happened is returned, to be stored with the others.
+  const attempt = async (n: Notification): Promise<Notification> => {
     let outcome: { ok: true } | { ok: false; error: string };
     try {
       await channel.send(n);
@@ -50,16 +49,30 @@ export function startSender(options: SenderOptions): Sender {
       outcome = { ok: false, error: describe(error) };
     }
     const next = recordAttempt(n, outcome, new Date(), retry);
-    await saveAttempt(db, next);
     const fields = { notificationId: n.id, recipient: n.recipient, channel: channel.name, attempts: next.attempts };
     if (next.status === "failed") logger.error("notification failed; no attempts left", { ...fields, error: next.lastError });
     else if (next.status === "pending") logger.warn("notification not sent; will retry", { ...fields, error: next.lastError, retryAt: next.nextAttemptAt });
+    return next;
   };
 
+  // Claims and outcomes of a whole sweep are written in one transaction each: a commit costs
+  // more than the update it carries. Sends run at once, outside any transaction.
   const sweep = async () => {
     for (;;) {
       const due = await listDue(db, new Date(), batchSize);
-      await Promise.all(due.map((n) => attempt(n).catch((error) => logger.warn("notification attempt not recorded; will retry", { notificationId: n.id, error }))));
+      const now = new Date();
+      const until = new Date(now.getTime() + options.leaseMs);
+      const claimed = await db.transaction(async (trx) => {
+        const mine: Notification[] = [];
+        for (const n of due) if (await claimAttempt(trx, n, now, until)) mine.push(n);
+        return mine;
+      });
+      const outcomes = await Promise.all(claimed.map(attempt));
+      if (outcomes.length > 0) {
+        await db.transaction(async (trx) => {
+          for (const next of outcomes) await saveAttempt(trx, next);
+        }).catch((error) => logger.warn("notification attempts not recorded; they are retried when their claim lapses", { error }));
+      }
       if (due.length < batchSize || stopped) return;
     }
   };
