@@ -1,10 +1,9 @@
 import type { JsMsg } from "nats";
-import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
-import { childSpan, parseTraceparent } from "../context/trace.js";
+import { runInContext, type CallContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import type { EventType, ReceivedEvent } from "./event-type.js";
-import { decode, recordInInbox } from "./handle-delivery.js";
+import { contextOfEvent, decode, handleOnce, settle, type Outcome } from "./handle-delivery.js";
 import type { Policy } from "./policy.js";
 import { subjectWithoutNamespace } from "./subjects.js";
 import type { Transact } from "./transaction.js";
@@ -60,22 +59,17 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
       });
       batch = batch.filter((_, i) => prepared[i].status === "fulfilled");
     }
+    if (batch.length === 0) return Promise.all(alone).then(() => undefined);
     try {
       const outcomes = await options.transact(async (tx) => {
-        const results: Array<"handled" | "duplicate"> = [];
+        const results: Outcome[] = [];
         for (const { event, ctx, prepared } of batch) {
-          results.push(await runInContext(ctx, async () => {
-            if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
-            await policy.handle(event, tx, prepared);
-            return "handled";
-          }));
+          results.push(await runInContext(ctx, () => handleOnce(tx, consumer, policy, event, prepared)));
         }
         return results;
       });
       batch.forEach(({ msg, event, done }, i) => {
-        msg.ack();
-        metrics.eventsHandled.inc({ consumer, outcome: outcomes[i] });
-        if (outcomes[i] === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
+        settle(msg, event, outcomes[i], consumer, metrics);
         done();
       });
     } catch (error) {
@@ -110,11 +104,8 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
     } catch {
       return options.single(msg);
     }
-    const ctx: CallContext = {
-      correlationId: event.correlationId, causationId: event.id, trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
-    };
     return new Promise<void>((done) => {
-      waiting.push({ msg, event, ctx, done });
+      waiting.push({ msg, event, ctx: contextOfEvent(msg, event), done });
       schedule();
     });
   };

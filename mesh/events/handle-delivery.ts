@@ -10,7 +10,7 @@ import type { EventType, ReceivedEvent } from "./event-type.js";
 import { RetryLaterError, type Policy } from "./policy.js";
 import { runtimeTables } from "./runtime-migrations.js";
 import { deadLetterSubject, subjectWithoutNamespace } from "./subjects.js";
-import type { Transact } from "./transaction.js";
+import type { Transact, Transaction } from "./transaction.js";
 
 /** What handling one delivery needs (startPolicy builds it once per consumer). */
 export interface DeliveryHandlerOptions {
@@ -33,7 +33,8 @@ export interface DeliveryHandlerOptions {
   retryMaxMs: number;
 }
 
-type Outcome = "handled" | "duplicate";
+/** What handling an event came to: done now, or done before (a redelivery). */
+export type Outcome = "handled" | "duplicate";
 
 /**
  * Creates the function that takes one JetStream delivery to its end: decode it, run the
@@ -87,35 +88,25 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
     } catch (err) {
       return deadLetter(msg, `malformed event: ${(err as Error).message}`, options.logger);
     }
-    const ctx: CallContext = {
-      correlationId: event.correlationId,
-      causationId: event.id,
-      trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
-    };
     const logger = options.logger.child({ consumer, eventId: event.id, event: type.subject });
-    await runInContext(ctx, async () => {
+    await runInContext(contextOfEvent(msg, event), async () => {
       if (deliveries > maxRetryLater) {
         return deadLetter(msg, `delivered ${deliveries} times without an outcome (handler hung or process died)`, logger);
       }
       try {
         // Work outside the transaction (a call to another service) holds no lock across the network.
         const prepared = policy.prepare && !(await options.seenBefore(event.id)) ? await policy.prepare(event) : undefined;
-        const outcome = await transact<Outcome>(async (tx) => {
-          if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
-          await policy.handle(event, tx, prepared);
-          return "handled";
-        });
-        msg.ack();
-        count(outcome);
-        if (outcome === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
-        else logger.debug("event already handled; redelivery ignored");
+        const outcome = await transact((tx) => handleOnce(tx, consumer, policy, event, prepared));
+        settle(msg, event, outcome, consumer, metrics);
+        if (outcome === "duplicate") logger.debug("event already handled; redelivery ignored");
       } catch (err) {
         const waiting = err instanceof RetryLaterError;
         if (deliveries >= (waiting ? maxRetryLater : maxDeliver)) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
         count("retried");
         if (err instanceof RetryLaterError) {
-          msg.nak(Math.min(err.delayMs * 2 ** Math.min(deliveries - 1, 4), Math.max(err.delayMs, 30_000)));
-          logger.debug("policy will retry later", { reason: err.message, retryInMs: err.delayMs, delivery: deliveries });
+          const delay = Math.min(err.delayMs * 2 ** Math.min(deliveries - 1, 4), Math.max(err.delayMs, 30_000));
+          msg.nak(delay);
+          logger.debug("policy will retry later", { reason: err.message, retryInMs: delay, delivery: deliveries });
         } else {
           const delay = retryDelay(deliveries);
           msg.nak(delay);
@@ -124,6 +115,29 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
       }
     });
   };
+}
+
+/** The context an event is handled in: its saga's correlation id, caused by it, a new span of its trace. */
+export function contextOfEvent(msg: JsMsg, event: ReceivedEvent): CallContext {
+  return {
+    correlationId: event.correlationId,
+    causationId: event.id,
+    trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
+  };
+}
+
+/** Inside a transaction: records the event in the inbox and runs the policy, unless it was handled before. */
+export async function handleOnce(tx: Transaction, consumer: string, policy: Policy, event: ReceivedEvent, prepared: unknown): Promise<Outcome> {
+  if (!(await recordInInbox(tx.db, consumer, event.id))) return "duplicate";
+  await policy.handle(event, tx, prepared);
+  return "handled";
+}
+
+/** After the commit: acks the delivery and counts it, with its lag when it was handled now. */
+export function settle(msg: JsMsg, event: ReceivedEvent, outcome: Outcome, consumer: string, metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">): void {
+  msg.ack();
+  metrics.eventsHandled.inc({ consumer, outcome });
+  if (outcome === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
 }
 
 /** Reads an event from its message: the envelope headers and the decoded protobuf payload. */
@@ -149,8 +163,8 @@ export function decode(msg: JsMsg, type: EventType): ReceivedEvent {
 }
 
 // True when this consumer had not handled the event yet; false on a redelivery.
-/** Records that `consumer` handled the event; false when it already had (a redelivery). */
-export async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: string): Promise<boolean> {
+// Records that `consumer` handled the event; false when it already had (a redelivery).
+async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: string): Promise<boolean> {
   try {
     await db(runtimeTables.inbox).insert({ consumer, event_id: eventId, handled_at: new Date() });
     return true;
