@@ -35,14 +35,12 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 });
 
 export async function findDelivery(db: Knex, id: string, lock = false): Promise<Delivery | undefined> {
-  const q = db<DeliveryRow>("deliveries").where({ id }).first();
-  const row = await (lock ? forUpdate(q) : q);
+  const row = await forUpdate(db<DeliveryRow>("deliveries").where({ id }).first(), lock);
   return row ? toDelivery(row) : undefined;
 }
 
 export async function findDeliveryOfOrder(db: Knex, orderId: string, lock = false): Promise<Delivery | undefined> {
-  const q = db<DeliveryRow>("deliveries").where({ order_id: orderId }).first();
-  const row = await (lock ? forUpdate(q) : q);
+  const row = await forUpdate(db<DeliveryRow>("deliveries").where({ order_id: orderId }).first(), lock);
   return row ? toDelivery(row) : undefined;
 }
 

@@ -39,10 +39,9 @@ export function createPlaceOrder(deps: PlaceOrderDeps) {
   const refundQuietly = (orderId: string, reason: string) => {
     deps.payment.cancel({ system: "flower", referenceId: orderId, reason }, {
       fallback: (error) => {
-        deps.logger.warn("could not refund an order that was not placed", { orderId, error: error.message });
-        return undefined as never;
+        throw error;
       },
-    }).catch((error) => deps.logger.warn("refund of an unplaced order failed", { orderId, error }));
+    }).catch((error) => deps.logger.warn("could not refund an order that was not placed", { orderId, error: String(error) }));
   };
 
   return async (command: domain.PlaceOrder, paymentMethod: string): Promise<domain.Order> => {

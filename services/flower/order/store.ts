@@ -60,8 +60,7 @@ const fromOrder = (o: Order) => ({
 });
 
 export async function findOrder(db: Knex, id: string, lock = false): Promise<Order | undefined> {
-  const q = db<OrderRow>("orders").where({ id }).first();
-  const row = await (lock ? forUpdate(q) : q);
+  const row = await forUpdate(db<OrderRow>("orders").where({ id }).first(), lock);
   return row ? toOrder(row) : undefined;
 }
 
@@ -85,7 +84,7 @@ export async function findKnownFlower(db: Knex, id: string): Promise<KnownFlower
   return r && { id: r.id, name: r.name, price: { amount: BigInt(r.price_amount), currency: r.price_currency }, stock: Number(r.stock) };
 }
 
-/** Records a stock level seen in a StockChanged event or a GetFlower answer. */
+/** Records a stock level seen in a StockChanged event. */
 export async function rememberFlower(db: Knex, f: KnownFlower): Promise<void> {
   await db("known_flowers")
     .insert({ id: f.id, name: f.name, price_amount: f.price.amount.toString(), price_currency: f.price.currency, stock: f.stock })

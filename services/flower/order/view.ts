@@ -108,6 +108,12 @@ export async function listOrderHistories(db: Knex, filter: { orderId: string; ph
   const rows = await q;
   const steps = rows.length === 0 ? [] : await db("order_history_steps")
     .whereIn("order_id", rows.map((r) => r.order_id)).orderBy([{ column: "occurred_at" }, { column: "event_id" }]);
+  const stepsOf = new Map<string, typeof steps>();
+  for (const step of steps) {
+    const list = stepsOf.get(step.order_id);
+    if (list) list.push(step);
+    else stepsOf.set(step.order_id, [step]);
+  }
   return rows.map((r) => ({
     orderId: r.order_id, flowerId: r.flower_id, qty: Number(r.qty), address: r.address, phoneNumber: r.phone_number,
     isOffline: Boolean(r.is_offline), amount: { amount: BigInt(r.amount), currency: r.currency },
@@ -115,7 +121,7 @@ export async function listOrderHistories(db: Knex, filter: { orderId: string; ph
     paymentStatus: paymentStatusToProto[r.payment_status] ?? PaymentStatus.UNSPECIFIED,
     deliveryStatus: deliveryStatusToProto[r.delivery_status] ?? DeliveryStatus.UNSPECIFIED,
     updatedAt: timestampFromDate(new Date(r.updated_at)),
-    steps: steps.filter((s) => s.order_id === r.order_id).map((s) => ({
+    steps: (stepsOf.get(r.order_id) ?? []).map((s) => ({
       event: s.event, description: s.description,
       occurredAt: timestampFromDate(new Date(s.occurred_at)), recordedAt: timestampFromDate(new Date(s.recorded_at)),
     })),

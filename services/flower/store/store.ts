@@ -56,8 +56,7 @@ const toStoreOrder = (r: StoreOrderRow): StoreOrderRecord => ({
 
 /** Reads a flower; `lock` holds it until the transaction ends (stock is read-modify-write). */
 export async function findFlower(db: Knex, id: string, lock = false): Promise<Flower | undefined> {
-  const q = db<FlowerRow>("flowers").where({ id }).first();
-  const row = await (lock ? forUpdate(q) : q);
+  const row = await forUpdate(db<FlowerRow>("flowers").where({ id }).first(), lock);
   return row ? toFlower(row) : undefined;
 }
 
@@ -71,8 +70,7 @@ export async function saveFlower(db: Knex, flower: Flower, isNew: boolean): Prom
 }
 
 export async function findStoreOrder(db: Knex, orderId: string, lock = false): Promise<StoreOrderRecord | undefined> {
-  const q = db<StoreOrderRow>("store_orders").where({ order_id: orderId }).first();
-  const row = await (lock ? forUpdate(q) : q);
+  const row = await forUpdate(db<StoreOrderRow>("store_orders").where({ order_id: orderId }).first(), lock);
   return row ? toStoreOrder(row) : undefined;
 }
 
