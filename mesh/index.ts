@@ -47,5 +47,6 @@ export type { TestSystem, TestSystemOptions } from "./testing/test-system.js";
 export { eventually } from "./testing/eventually.js";
 export { freePort, freePorts } from "./testing/free-port.js";
 export { testNamespace, deleteNamespaceStreams } from "./testing/test-namespace.js";
-export { startInProcess, testDialects } from "./testing/in-process.js";
+export { startInProcess } from "./testing/in-process.js";
+export { testDialects } from "./testing/test-database.js";
 export type { InProcessService, SeenEvent } from "./testing/in-process.js";

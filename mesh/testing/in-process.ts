@@ -1,25 +1,17 @@
 // Test support: one service started in this process against real JetStream and a real
 // database (a temp SQLite file or a throw-away MariaDB database), with helpers to publish its
 // input events and watch its output events. Not used by the service itself.
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import mysql from "mysql2/promise";
 import { connect, headers, type Subscription } from "nats";
 import type { EventType } from "../events/event-type.js";
 import { newId } from "../ids.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
 import type { Dependency, ServiceDefinition } from "../service/define-service.js";
 import { startService, type RunningService } from "../service/start-service.js";
+import { testDatabaseUrl } from "./test-database.js";
 import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
-
-/** The databases every service test runs against (TEST_DIALECTS=sqlite or mysql narrows it). */
-export const testDialects = (process.env.TEST_DIALECTS ?? "sqlite,mysql").split(",").map((d) => d.trim())
-  .filter((d): d is "sqlite" | "mysql" => d === "sqlite" || d === "mysql");
 
 /** An event seen on its subject: its envelope headers and decoded message. */
 export interface SeenEvent<D extends DescMessage> {
@@ -49,8 +41,6 @@ export interface InProcessService {
 }
 
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
-const mysqlServer = (process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306").replace(/\/+$/, "");
-
 /** Starts `definition` on ports chosen by the system, on a fresh database of `dialect`. */
 export async function startInProcess<C, D extends Record<string, Dependency>>(
   definition: ServiceDefinition<C, D>,
@@ -61,7 +51,7 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
   sharedNamespace?: string,
 ): Promise<InProcessService> {
   const namespace = sharedNamespace ?? testNamespace();
-  const database = await createDatabase(dialect);
+  const database = await testDatabaseUrl(dialect);
   const logs: string[] = [];
   const nc = await connect({ servers: natsUrl });
   const subscriptions: Subscription[] = [];
@@ -127,24 +117,4 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
     },
   };
   return service;
-}
-
-async function createDatabase(dialect: "sqlite" | "mysql"): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === "sqlite") {
-    const dir = await mkdtemp(join(tmpdir(), "service-test-"));
-    return { url: `sqlite://${dir}/x.sqlite`, drop: () => rm(dir, { recursive: true, force: true }) };
-  }
-  // The runtime creates the database at start; the test only has to drop it.
-  const name = `svc_test_${randomBytes(5).toString("hex")}`;
-  return {
-    url: `${mysqlServer}/${name}`,
-    async drop() {
-      const admin = await mysql.createConnection(mysqlServer);
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
 }
