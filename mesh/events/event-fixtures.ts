@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { FlowerWrappedSchema, OrderCancelledSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/flower/v1/events_pb.js";
 import { PaymentApprovedSchema } from "../../gen/payment/v1/events_pb.js";
@@ -51,14 +50,7 @@ export async function createTestNats(): Promise<TestNats> {
   };
 }
 
-/** Waits until `condition` holds, failing with `what` after a generous deadline. */
-export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
+export { until } from "../testing/eventually.js";
 
 /** A logger that keeps its lines for assertions (and prints nothing). */
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

@@ -61,7 +61,7 @@ test("close: in-flight requests finish, idle keep-alive sockets close, h2 sessio
   const slowH2 = h2Get(session, "/slow");
   const before = arrived;
   const slowH1 = h1Get(port, "/slow", busyAgent);
-  await until(() => arrived === before + 2); // both requests are in the handler
+  await until("both requests are in the handler", () => arrived === before + 2, 5000);
 
   await listener.close(5000);
   assert.equal(await slowH2, "http/2.0");
@@ -83,7 +83,7 @@ test("close: whatever is still open after the timeout is destroyed", async () =>
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on("error", () => undefined);
   const hungH2 = h2Get(session, "/hang").catch(() => "");
-  await until(() => arrived === before + 2);
+  await until("both requests are in the handler", () => arrived === before + 2, 5000);
   await listener.close(100);
   assert.equal(await hung, "ECONNRESET");
   assert.equal(await hungH2, ""); // cut without an answer

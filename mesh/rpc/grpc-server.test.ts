@@ -168,7 +168,7 @@ test("shutdown lets the in-flight call finish, then refuses new connections", as
   const port = await own.listen("127.0.0.1", 0);
   const client = grpcClient(StoreService, `127.0.0.1:${port}`);
   const slow = grpcUnary<GetFlowerResponse>(client, "getFlower", { id: "slow" });
-  await until(() => logs.lines.some((l) => l.msg === "getting flower")); // the call is in the handler now
+  await until("the call is in the handler", () => logs.lines.some((l) => l.msg === "getting flower"), 5000);
   await own.shutdown(5000);
   assert.equal(((await slow) as GetFlowerResponse).flower?.id, "slow");
   client.close();

@@ -136,9 +136,9 @@ test("health on both ports follows readiness; Watch pushes each change and the s
   const watched: Status[] = [];
   const watch = health.watch({ service: StoreService.typeName }) as grpc.ClientReadableStream<HealthCheckResponse>;
   const watchEnded = new Promise<void>((resolve) => watch.on("data", (r: HealthCheckResponse) => watched.push(r.status)).on("end", resolve).on("error", () => resolve()));
-  await until(() => watched.length === 1);
+  await until("the first health status is watched", () => watched.length === 1, 5000);
   readiness.mark("database", true);
-  await until(() => watched.length === 2);
+  await until("the second health status is watched", () => watched.length === 2, 5000);
   assert.equal(await check(StoreService.typeName), Status.SERVING);
   assert.equal((await httpHealth.check({ service: "" })).status, Status.SERVING);
 
@@ -146,7 +146,7 @@ test("health on both ports follows readiness; Watch pushes each change and the s
   const grpcStore = grpcClient(StoreService, grpcAddress());
   const slowGrpc = grpcUnary<GetFlowerResponse>(grpcStore, "getFlower", { id: "slow" });
   const slowHttp = createClient(StoreService, createConnectTransport({ baseUrl: httpUrl(), httpVersion: "2" })).getFlower({ id: "slow" });
-  await until(() => lines.filter((l) => l.msg === "getting flower" && (l as { id?: string }).id === "slow").length === 2);
+  await until("both slow calls are in their handlers", () => lines.filter((l) => l.msg === "getting flower" && (l as { id?: string }).id === "slow").length === 2, 5000);
   const stopped = server.stop(5000);
   await watchEnded;
   assert.deepEqual(watched, [Status.NOT_SERVING, Status.SERVING, Status.NOT_SERVING]);

@@ -123,14 +123,7 @@ export function grpcUnary<T = unknown>(client: grpc.Client, method: string, requ
   });
 }
 
-/** Resolves once `condition` holds (checked every 5 ms); fails after `ms`. */
-export async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
+export { until } from "../testing/eventually.js";
 
 /** Resolves to the error code of a TCP connection attempt to `port` (null when it connected). */
 export function connectError(port: number): Promise<string | null> {
