@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { connectNats } from "./connect-nats.js";
-import { captureLogger, createTcpProxy, until } from "./event-fixtures.js";
+import { captureLogs, createTcpProxy, until } from "./event-fixtures.js";
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -14,7 +14,7 @@ async function closedPort(): Promise<number> {
 
 test("nothing answering at start is an error naming NATS_URL", async () => {
   const url = `nats://127.0.0.1:${await closedPort()}`;
-  const { logger } = captureLogger();
+  const { logger } = captureLogs();
   await assert.rejects(connectNats({ url, name: "t", logger }), (err: Error) => {
     assert.match(err.message, new RegExp(`cannot connect to NATS at NATS_URL=${url}`));
     return true;
@@ -23,7 +23,7 @@ test("nothing answering at start is an error naming NATS_URL", async () => {
 
 test("after an outage it reconnects by itself, logging the disconnect and the reconnect", async () => {
   const proxy = await createTcpProxy();
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLogs();
   const nc = await connectNats({ url: proxy.url, name: "reconnecting", logger, reconnectWaitMs: 100 });
   try {
     await proxy.cut();

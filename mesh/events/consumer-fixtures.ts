@@ -11,7 +11,7 @@ import type { ReceivedEvent } from "./event-type.js";
 import type { Policy } from "./policy.js";
 import { createOutboxRelay } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
-import { captureLogger, createTestNats, testEvents, testMetrics, testNatsUrl, type TestNats } from "./event-fixtures.js";
+import { captureLogs, createTestNats, testEvents, testMetrics, testNatsUrl, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
 import type { Transaction } from "./transaction.js";
 
@@ -33,7 +33,7 @@ export async function withHarness(dialect: (typeof testDialects)[number], fn: (h
   // The service emitting the events has a database of its own, as in production.
   const producerDb = await openDatabase({ url: "sqlite::memory:" });
   const nats = await createTestNats();
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLogs();
   const metrics = testMetrics();
   const running: RunningPolicy[] = [];
   const connections: NatsConnection[] = [];

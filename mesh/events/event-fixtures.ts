@@ -3,7 +3,6 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from "n
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { FlowerWrappedSchema, OrderCancelledSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/flower/v1/events_pb.js";
 import { PaymentApprovedSchema } from "../../gen/payment/v1/events_pb.js";
-import { createLogger, type Logger } from "../log/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { defineEvent } from "./event-type.js";
 import { ensureStreams } from "./streams.js";
@@ -52,16 +51,7 @@ export async function createTestNats(): Promise<TestNats> {
 
 export { until } from "../testing/eventually.js";
 
-/** A logger that keeps its lines for assertions (and prints nothing). */
-export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const echo = process.env.TEST_LOG === "1"; // print the lines too, for debugging a test
-  const write = (l: string) => {
-    lines.push(JSON.parse(l));
-    if (echo) process.stderr.write(l + "\n");
-  };
-  return { lines, logger: createLogger({ service: "test", level: "debug", write }) };
-}
+export { captureLogs } from "../testing/capture-logs.js";
 
 /** Metrics on a registry of their own. */
 export function testMetrics() {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { migrate } from "../db/migrate.js";
 import { createTestDatabase, testDialects } from "../db/database-fixtures.js";
-import { captureLogger } from "./event-fixtures.js";
+import { captureLogs } from "./event-fixtures.js";
 import { createInboxPruner } from "./inbox-pruner.js";
 import { runtimeMigrations, runtimeTables } from "./runtime-migrations.js";
 
@@ -19,7 +19,7 @@ for (const dialect of testDialects) {
         { consumer: "c", event_id: "in-margin", handled_at: new Date(now - 180 * hour) },
         { consumer: "c", event_id: "new", handled_at: new Date(now - hour) },
       ]);
-      const { logger } = captureLogger();
+      const { logger } = captureLogs();
       const pruner = createInboxPruner({ db: t.db, retentionMs: 168 * hour, logger });
       assert.equal(await pruner.prune(), 1);
       assert.deepEqual((await t.db(runtimeTables.inbox).orderBy("event_id")).map((r) => r.event_id), ["in-margin", "new"]);

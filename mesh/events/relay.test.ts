@@ -10,7 +10,7 @@ import { connectNats } from "./connect-nats.js";
 import { createOutboxRelay, type OutboxRelayOptions } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { streamName } from "./subjects.js";
-import { captureLogger, createTcpProxy, createTestNats, testEvents, testMetrics, until, type TestNats } from "./event-fixtures.js";
+import { captureLogs, createTcpProxy, createTestNats, testEvents, testMetrics, until, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
 
 type Env = TestDatabase & { nats: TestNats; relay(o?: Partial<OutboxRelayOptions>): ReturnType<typeof createOutboxRelay>; logs: Record<string, unknown>[] };
@@ -19,7 +19,7 @@ async function withEnv(dialect: (typeof testDialects)[number], fn: (env: Env) =>
   const t = await createTestDatabase(dialect);
   const nats = await createTestNats();
   const relays: ReturnType<typeof createOutboxRelay>[] = [];
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLogs();
   try {
     await migrate(t.db, runtimeMigrations, { tableName: runtimeMigrationsTable });
     const relay = (o: Partial<OutboxRelayOptions> = {}) => {
@@ -111,7 +111,7 @@ for (const dialect of testDialects) {
     test("while NATS is unreachable rows are kept; they are published once it is back", async () => {
       await withEnv(dialect, async ({ db, nats, relay, logs }) => {
         const proxy = await createTcpProxy();
-        const { logger } = captureLogger();
+        const { logger } = captureLogs();
         const nc = await connectNats({ url: proxy.url, name: "relay-outage", logger, reconnectWaitMs: 100 });
         try {
           const r = relay({ nc, publishTimeoutMs: 300 });

@@ -13,7 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import { StoreService, file_flower_v1_store, type GetFlowerRequest } from "../../gen/flower/v1/store_pb.js";
 import { currentContext } from "../context/call-context.js";
 import { invalidArgument, notFound, refused, unavailable } from "../errors/rpc-errors.js";
-import { createLogger, type Logger } from "../log/logger.js";
+import type { Logger } from "../log/logger.js";
 
 /** A proto file made in the test: one service with the three streaming kinds, a nested type, an enum and an extension. */
 export const streamFile = createFileRegistry(
@@ -91,11 +91,7 @@ export function streamImpl(): Record<string, (input: never) => unknown> {
   };
 }
 
-/** A logger whose lines are kept, parsed, for assertions. */
-export function captureLogs(service = "test"): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  return { logger: createLogger({ service, level: "debug", write: (line) => lines.push(JSON.parse(line)) }), lines };
-}
+export { captureLogs } from "../testing/capture-logs.js";
 
 /** A grpc-js generic client: its methods are untyped, as with any client made from a plain definition. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
