@@ -2,7 +2,8 @@
 // counters on /metrics, the dead-letter stream, and their warn/error log lines.
 import { connect } from "nats";
 import { listDeadLetters } from "../mesh/index.js";
-import { scrapeMetrics, type Sample } from "./procs.js";
+import type { Sample } from "../mesh/testing/metric-samples.js";
+import { scrapeMetrics } from "./procs.js";
 import type { LogSummary, Stack } from "./stack.js";
 
 export interface ServiceHealth {

@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
+import { parseMetrics, type Sample } from "../mesh/testing/metric-samples.js";
 
 const run = promisify(execFile);
 const CLOCK_TICKS = 100; // USER_HZ; `getconf CLK_TCK` is 100 on Linux
@@ -52,25 +53,10 @@ export async function machineCpu(): Promise<{ busy: number; total: number }> {
   return { busy: (total - t[3] - t[4]) / CLOCK_TICKS, total: total / CLOCK_TICKS };
 }
 
-/** One Prometheus sample: metric name, labels, value. */
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
 /** Reads a service's /metrics (Prometheus text format) from its HTTP port. */
 export async function scrapeMetrics(httpPort: number): Promise<Sample[]> {
   const text = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
-  const out: Sample[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
-    out.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
+  return parseMetrics(text);
 }
 
 /** CPU seconds of named processes and of the machine at one moment. */

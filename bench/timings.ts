@@ -1,7 +1,8 @@
 // Where a service's time went during a run, from its own histograms on /metrics: the mean time
 // it took to serve each RPC and to get answers from each dependency between two scrapes, and
 // how late its event loop ran (prom-client resets that histogram at every scrape).
-import { scrapeMetrics, type Sample } from "./procs.js";
+import type { Sample } from "../mesh/testing/metric-samples.js";
+import { scrapeMetrics } from "./procs.js";
 
 /** One line of the breakdown: what (e.g. "serves OrderService/PlaceOrder"), how often, how long on average. */
 export interface Timing {

@@ -8,7 +8,7 @@ test("mesh/index.ts exports exactly the runtime's public API", () => {
     "ConfigError", "RetryLaterError", "addressVariable", "createLauncher", "createLogger", "currentContext", "defineEvent",
     "defineService", "deleteNamespaceStreams", "dependency", "emitEvents", "ensureNats", "eventually", "fieldChecks", "forUpdate",
     "freePort", "freePorts", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
-    "runInContext", "runService", "runtimeVariables", "serve", "startInProcess", "startService", "startTestSystem",
+    "runInContext", "runService", "runtimeVariables", "sampleValue", "serve", "startInProcess", "startService", "startTestSystem",
     "testDialects", "testNamespace", "unavailable",
   ]);
 });

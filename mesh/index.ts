@@ -45,6 +45,7 @@ export { ensureNats, natsAnswers } from "./launcher/ensure-nats.js";
 export { startTestSystem } from "./testing/test-system.js";
 export type { TestSystem, TestSystemOptions } from "./testing/test-system.js";
 export { eventually } from "./testing/eventually.js";
+export { sampleValue } from "./testing/metric-samples.js";
 export { freePort, freePorts } from "./testing/free-port.js";
 export { testNamespace, deleteNamespaceStreams } from "./testing/test-namespace.js";
 export { startInProcess } from "./testing/in-process.js";

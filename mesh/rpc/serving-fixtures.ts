@@ -133,13 +133,4 @@ export function connectError(port: number): Promise<string | null> {
   });
 }
 
-/** The value of a Prometheus text-format sample whose labels include `labels`, or undefined. */
-export function sampleValue(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split("\n")) {
-    const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const found = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+export { sampleValue } from "../testing/metric-samples.js";

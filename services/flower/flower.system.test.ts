@@ -15,7 +15,7 @@ import { OrderService, OrderStatus, type OrderHistory } from "../../gen/flower/v
 import { StoreService } from "../../gen/flower/v1/store_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { eventually, freePorts, startTestSystem, type TestSystem } from "../../mesh/index.js";
+import { eventually, freePorts, sampleValue, startTestSystem, type TestSystem } from "../../mesh/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -49,11 +49,9 @@ const notified = (orderId: string, count: number) =>
     const list = (await notifications.listNotifications({ correlationId: orderId })).notifications;
     return list.length >= count ? list.map((n) => n.eventType).sort() : undefined;
   });
-const metric = async (url: string, name: string, labels: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(name) && labels.split(",").every((kv) => l.includes(kv)));
-  return line ? Number(line.split(" ").pop()) : 0;
-};
+// A counter or gauge of a service, 0 before its first sample exists.
+const metric = async (url: string, name: string, labels: Record<string, string>) =>
+  sampleValue(await (await fetch(`${url}/metrics`)).text(), name, labels) ?? 0;
 
 describe("flower system (processes)", { timeout: 300_000 }, () => {
   before(async () => {
@@ -161,14 +159,14 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     }
     assert.deepEqual(codes, Array(6).fill("Unavailable"));
     assert.ok(messages.every((m) => /pay later/.test(m)), messages.join(" | "));
-    assert.equal(await metric(sys.url("flower-order", "http"), "mesh_breaker_state", 'dependency="payment"'), 2, "breaker open");
+    assert.equal(await metric(sys.url("flower-order", "http"), "mesh_breaker_state", { dependency: "payment" }), 2, "breaker open");
     assert.equal((await orders.listOrders({ phoneNumber: phone })).orders.length, 0, "no order without payment");
 
     await sys.launcher.start("payment");
     await sys.launcher.waitReady("payment");
     const { order } = await eventually("an order succeeds again", () => orders.placeOrder(online(phone)).catch(() => undefined));
     assert.equal(order!.status, OrderStatus.PLACED);
-    assert.equal(await metric(sys.url("flower-order", "http"), "mesh_breaker_state", 'dependency="payment"'), 0, "breaker closed");
+    assert.equal(await metric(sys.url("flower-order", "http"), "mesh_breaker_state", { dependency: "payment" }), 0, "breaker closed");
   });
 
   test("store down: orders are still taken; store back: they are processed, each once (consumer replay)", async () => {
@@ -195,7 +193,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const [httpPort, grpcPort] = await freePorts(2);
     await sys.launcher.start("flower-store", { replica: { name: "2", httpPort, grpcPort } });
     await sys.launcher.waitReady("flower-store#2");
-    const consumer = 'consumer="flower-store-takeFlowersOutOfStockWhenOrderPlaced",outcome="handled"';
+    const consumer = { consumer: "flower-store-takeFlowersOutOfStockWhenOrderPlaced", outcome: "handled" };
     const counters = [sys.url("flower-store", "http"), `http://127.0.0.1:${httpPort}`];
     const before = await Promise.all(counters.map((u) => metric(u, "mesh_events_handled_total", consumer)));
     const stockBefore = await stockOf("2");
