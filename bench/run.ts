@@ -182,8 +182,13 @@ async function main(): Promise<void> {
   say("\n" + consoleTable(figureRows(figures)));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
   await mkdir(dirname(doc), { recursive: true });
-  await writeFile(doc, markdown(figures));
-  say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);
+  // A --quick run is a smoke check: it does not replace the figures of a full run.
+  if (quick) {
+    say(`\n--quick: docs/performance.md left as it is; service log: ${stack.logPath}`);
+  } else {
+    await writeFile(doc, markdown(figures));
+    say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);
+  }
 }
 
 let failed = false;

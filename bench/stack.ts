@@ -5,12 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { connect } from "nats";
-import { createLauncher, ensureNats, type CatalogEntry } from "../mesh/index.js";
+import { createLauncher, deleteNamespaceStreams, ensureNats, freePorts, type CatalogEntry } from "../mesh/index.js";
 import { pidListeningOn } from "./procs.js";
 
 /** Warn and error lines of one service: how many, and the distinct messages with their counts. */
@@ -34,18 +32,6 @@ export interface Stack {
   exited: Map<string, number | null>;
   logs: Map<string, LogSummary>;
   stop(): Promise<void>;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = createServer();
-    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-    servers.push(s);
-  }
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 // "12:00:00.000 flower-store warn  message  fields" (the launcher's uncoloured format).
@@ -97,7 +83,8 @@ export async function startStack(options: { root: string; catalog: readonly Cata
   const stop = () => (stopped ??= (async () => {
     stopping = true;
     await launcher.stopAll();
-    await deleteStreams(options.natsUrl, namespace).catch((e) => say(`could not delete the run's streams: ${(e as Error).message}`));
+    // The run's streams go with it, so the shared NATS keeps no benchmark data.
+    await deleteNamespaceStreams(options.natsUrl, namespace).catch((e) => say(`could not delete the run's streams: ${(e as Error).message}`));
     nats?.kill("SIGTERM");
     await new Promise((resolve) => log.end(resolve));
     await rm(dataDir, { recursive: true, force: true });
@@ -121,20 +108,6 @@ export async function startStack(options: { root: string; catalog: readonly Cata
     grpcAddress: (id) => `127.0.0.1:${ports[id].grpcPort}`,
     httpPort: (id) => ports[id].httpPort,
   };
-}
-
-// The run's streams (its namespace's) go with it, so the shared NATS keeps no benchmark data.
-async function deleteStreams(natsUrl: string, namespace: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl, name: "flower-bench-cleanup" });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const prefix = `${namespace.toUpperCase()}_`;
-    const names: string[] = [];
-    for await (const info of jsm.streams.list()) if (info.config.name.startsWith(prefix)) names.push(info.config.name);
-    for (const name of names) await jsm.streams.delete(name);
-  } finally {
-    await nc.close();
-  }
 }
 
 /** The bare grpc-js echo server as its own process; resolves once it listens. */
