@@ -48,9 +48,11 @@ try {
 }
 
 const rows = chosen.map((e) => `  ${e.id.padEnd(16)} gRPC 127.0.0.1:${e.grpcPort}   HTTP http://127.0.0.1:${e.httpPort}  (Connect, gRPC-Web, /readyz, /metrics)`);
-say(`ready:\n${rows.join("\n")}
+const order = chosen.find((e) => e.id === "flower-order");
+const tryIt = order ? `
   try:
     curl -s -H 'content-type: application/json' -d '{"flowerId":"1","qty":2,"address":"Seoul","phoneNumber":"010-1234-5678"}' \\
-      http://127.0.0.1:8082/flower.v1.OrderService/PlaceOrder
-    curl -s -H 'content-type: application/json' -d '{}' http://127.0.0.1:8082/flower.v1.OrderService/ListOrderHistories
+      http://127.0.0.1:${order.httpPort}/flower.v1.OrderService/PlaceOrder
+    curl -s -H 'content-type: application/json' -d '{}' http://127.0.0.1:${order.httpPort}/flower.v1.OrderService/ListOrderHistories` : "";
+say(`ready:\n${rows.join("\n")}${tryIt}
   Ctrl-C stops everything.`);
