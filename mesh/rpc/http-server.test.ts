@@ -30,8 +30,10 @@ const get = async (path: string) => {
 
 before(async () => {
   server = createHttpServer({
-    services: [{ service: StoreService, impl: wrapService(StoreService, storeImpl(logger), { logger, metrics }) as never }],
-    health: wrapService(Health, createHealth({ readiness, services: [StoreService.typeName] }), { logger, metrics }),
+    services: [
+      { service: StoreService, impl: wrapService(StoreService, storeImpl(logger), { logger, metrics }) as never },
+      { service: Health, impl: wrapService(Health, createHealth({ readiness, services: [StoreService.typeName] }), { logger, metrics }) as never },
+    ],
     readiness,
     metrics,
     logger,

@@ -1,20 +1,15 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import type { ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { Health } from "../../gen/grpc/health/v1/health_pb.js";
-import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { createDualListener } from "./dual-listener.js";
 import { maxMessageBytes, type ServedService } from "./grpc-server.js";
 import type { Readiness } from "./readiness.js";
 
-/** What the HTTP port serves: the (already wrapped) services, health, reflection, probes and metrics. */
+/** What the HTTP port serves: the (already wrapped) services, health and reflection among them, probes and metrics. */
 export interface HttpServerOptions {
   services: ServedService[];
-  health: ServiceImpl<typeof Health>;
-  reflection?: ServiceImpl<typeof ServerReflection>;
   readiness: Readiness;
   metrics: MeshMetrics;
   logger: Logger;
@@ -35,12 +30,10 @@ type Route = (req: Request, res: Response) => boolean;
 
 /** Creates the HTTP/1.1 + h2c server (handlers are served as given: wrap them first). */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { services, health, reflection, readiness, metrics, logger } = options;
+  const { services, readiness, metrics, logger } = options;
   const rpc = connectNodeAdapter({
     routes(router) {
       for (const { service, impl } of services) router.service(service, impl);
-      router.service(Health, health);
-      if (reflection) router.service(ServerReflection, reflection);
     },
     connect: true,
     grpc: true,

@@ -50,11 +50,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const health = wrapService(Health, createHealth({ readiness, services: served.map((s: DescService) => s.typeName) }), chain);
   const reflection = wrapService(ServerReflection, createReflection(served), chain);
 
-  const grpcServer = createGrpcServer({
-    services: [...services, pair(Health, health), pair(ServerReflection, reflection)],
-    logger,
-  });
-  const httpServer = createHttpServer({ services, health, reflection, readiness, metrics, logger });
+  const all = [...services, pair(Health, health), pair(ServerReflection, reflection)];
+  const grpcServer = createGrpcServer({ services: all, logger });
+  const httpServer = createHttpServer({ services: all, readiness, metrics, logger });
 
   return {
     async start() {
