@@ -9,7 +9,8 @@ import {
   ServerReflectionRequestSchema,
   type ServerReflectionResponse,
 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import { createReflection } from "./reflection.js";
+import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { createReflection, createReflectionV1Alpha } from "./reflection.js";
 import { StreamService } from "./serving-fixtures.js";
 
 type Request = MessageInitShape<typeof ServerReflectionRequestSchema>["messageRequest"];
@@ -94,4 +95,24 @@ test("unknown names answer NOT_FOUND in the stream, which goes on", async () => 
     assert.equal(r.messageResponse.value.errorCode, Code.NotFound);
   }
   assert.equal(replies[3].messageResponse.case, "listServicesResponse");
+});
+
+test("v1alpha answers in its own messages, as v1 does", async () => {
+  const impl = createReflectionV1Alpha([StoreService, v1alpha.ServerReflection]);
+  const method = v1alpha.ServerReflection.methods[0];
+  const ctx = createHandlerContext({ service: v1alpha.ServerReflection, method, protocolName: "grpc", requestMethod: "POST", url: "/" });
+  async function* input() {
+    yield create(v1alpha.ServerReflectionRequestSchema, { host: "h", messageRequest: { case: "listServices", value: "" } });
+    yield create(v1alpha.ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "flower.v1.StoreService.GetFlower" } });
+  }
+  const replies: v1alpha.ServerReflectionResponse[] = [];
+  for await (const r of impl.serverReflectionInfo(input(), ctx)) replies.push(r as v1alpha.ServerReflectionResponse);
+  const [list, file] = replies;
+  assert.equal(list.$typeName, "grpc.reflection.v1alpha.ServerReflectionResponse");
+  assert.equal(list.validHost, "h");
+  assert.equal(list.originalRequest?.$typeName, "grpc.reflection.v1alpha.ServerReflectionRequest");
+  assert.equal(list.messageResponse.case, "listServicesResponse");
+  assert.deepEqual(list.messageResponse.value.service.map((s) => s.name), ["flower.v1.StoreService", "grpc.reflection.v1alpha.ServerReflection"]);
+  assert.equal(file.messageResponse.case, "fileDescriptorResponse");
+  assert.equal(fromBinary(FileDescriptorProtoSchema, file.messageResponse.value.fileDescriptorProto[0]).name, "flower/v1/store.proto");
 });

@@ -1,13 +1,17 @@
-import { create, toBinary, type DescFile, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  create, fromBinary, toBinary, type DescFile, type DescMessage, type DescService, type MessageInitShape, type MessageShape,
+} from "@bufbuild/protobuf";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { Code, type ServiceImpl } from "@connectrpc/connect";
 import {
   ServerReflection,
+  ServerReflectionRequestSchema,
   ServerReflectionResponseSchema,
   type ServerReflectionRequest,
   type ServerReflectionResponse,
 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 
 type Answer = MessageInitShape<typeof ServerReflectionResponseSchema>["messageResponse"];
 
@@ -16,6 +20,30 @@ type Answer = MessageInitShape<typeof ServerReflectionResponseSchema>["messageRe
  * grpcurl and Postman can explore either port (@grpc/reflection only works with proto-loader).
  */
 export function createReflection(services: DescService[]): ServiceImpl<typeof ServerReflection> {
+  return { serverReflectionInfo: reflectionInfo(services) };
+}
+
+/**
+ * grpc.reflection.v1alpha, which older clients still ask for. Its messages are v1's under another
+ * package, same fields and numbers, so each one crosses over through its wire form to the v1 logic.
+ */
+export function createReflectionV1Alpha(services: DescService[]): ServiceImpl<typeof v1alpha.ServerReflection> {
+  const info = reflectionInfo(services);
+  return {
+    async *serverReflectionInfo(requests) {
+      async function* asV1() {
+        for await (const r of requests) yield recode(v1alpha.ServerReflectionRequestSchema, ServerReflectionRequestSchema, r);
+      }
+      for await (const r of info(asV1())) yield recode(ServerReflectionResponseSchema, v1alpha.ServerReflectionResponseSchema, r);
+    },
+  };
+}
+
+function recode<From extends DescMessage, To extends DescMessage>(from: From, to: To, message: MessageShape<From>): MessageShape<To> {
+  return fromBinary(to, toBinary(from, message));
+}
+
+function reflectionInfo(services: DescService[]): (requests: AsyncIterable<ServerReflectionRequest>) => AsyncIterable<ServerReflectionResponse> {
   const index = indexFiles(services.map((s) => s.file));
   const encoded = new Map<string, Uint8Array>(); // file name to its FileDescriptorProto bytes, made once
 
@@ -46,17 +74,14 @@ export function createReflection(services: DescService[]): ServiceImpl<typeof Se
     }
   };
 
-  return {
-    async *serverReflectionInfo(requests) {
-      for await (const request of requests) {
-        const response: ServerReflectionResponse = create(ServerReflectionResponseSchema, {
-          validHost: request.host,
-          originalRequest: request,
-          messageResponse: answer(request.messageRequest),
-        });
-        yield response;
-      }
-    },
+  return async function* (requests) {
+    for await (const request of requests) {
+      yield create(ServerReflectionResponseSchema, {
+        validHost: request.host,
+        originalRequest: request,
+        messageResponse: answer(request.messageRequest),
+      });
+    }
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { fromBinary } from "@bufbuild/protobuf";
@@ -118,9 +119,29 @@ test("reflection on both ports: list services and the file containing a symbol",
     client.close();
     assert.deepEqual(replies[0].messageResponse.value && "service" in replies[0].messageResponse.value && replies[0].messageResponse.value.service.map((s) => s.name), [
       "flower.v1.StoreService", "mesh.test.v1.StreamService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection",
     ]);
     const files = replies[1].messageResponse.case === "fileDescriptorResponse" ? replies[1].messageResponse.value.fileDescriptorProto : [];
     assert.equal(fromBinary(FileDescriptorProtoSchema, files[0]).name, "flower/v1/store.proto");
+  }
+});
+
+test("buf curl explores both ports through reflection v1 and v1alpha", async () => {
+  const buf = join(process.cwd(), "node_modules", ".bin", "buf");
+  for (const port of [ports.grpcPort, ports.httpPort]) {
+    for (const reflect of ["grpc-v1", "grpc-v1alpha"]) {
+      const curl = async (...args: string[]) => (await promisify(execFile)(buf, [
+        "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--reflect-protocol", reflect, ...args,
+      ])).stdout;
+      const where = `port ${port}, ${reflect}`;
+      const services = (await curl("--list-services", `http://127.0.0.1:${port}`)).split("\n");
+      for (const name of ["flower.v1.StoreService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]) {
+        assert.ok(services.includes(name), `${where}: ${name} listed`);
+      }
+      // Calling a method needs its descriptors, found by symbol through the same reflection.
+      const reply = await curl("-d", '{"id": "rose"}', `http://127.0.0.1:${port}/flower.v1.StoreService/GetFlower`);
+      assert.equal(JSON.parse(reply).flower.id, "rose", where);
+    }
   }
 });
 

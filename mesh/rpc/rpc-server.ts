@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1Alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { wrapService } from "./handler-chain.js";
@@ -9,7 +10,7 @@ import { createGrpcServer, type ServedService } from "./grpc-server.js";
 import { createHealth } from "./health.js";
 import { createHttpServer } from "./http-server.js";
 import type { Readiness } from "./readiness.js";
-import { createReflection } from "./reflection.js";
+import { createReflection, createReflectionV1Alpha } from "./reflection.js";
 
 /** What a service process serves and where. */
 export interface RpcServerOptions {
@@ -45,12 +46,13 @@ export interface RpcServer {
 export function createRpcServer(options: RpcServerOptions): RpcServer {
   const { logger, metrics, readiness, host } = options;
   const chain = { logger, metrics };
-  const served = [...options.services.map((s) => s.service), Health, ServerReflection];
+  const served = [...options.services.map((s) => s.service), Health, ServerReflection, ServerReflectionV1Alpha];
   const services: ServedService[] = options.services.map(({ service, impl }) => ({ service, impl: wrapService(service, impl, chain) }));
   const health = wrapService(Health, createHealth({ readiness, services: served.map((s: DescService) => s.typeName) }), chain);
   const reflection = wrapService(ServerReflection, createReflection(served), chain);
+  const reflectionV1Alpha = wrapService(ServerReflectionV1Alpha, createReflectionV1Alpha(served), chain);
 
-  const all = [...services, pair(Health, health), pair(ServerReflection, reflection)];
+  const all = [...services, pair(Health, health), pair(ServerReflection, reflection), pair(ServerReflectionV1Alpha, reflectionV1Alpha)];
   const grpcServer = createGrpcServer({ services: all, logger });
   const httpServer = createHttpServer({ services: all, readiness, metrics, logger });
 
