@@ -1,3 +1,8 @@
+import { DeliveryService } from "../gen/flower/v1/delivery_pb.js";
+import { OrderService } from "../gen/flower/v1/order_pb.js";
+import { StoreService } from "../gen/flower/v1/store_pb.js";
+import { NotificationService } from "../gen/notification/v1/notification_pb.js";
+import { PaymentService } from "../gen/payment/v1/payment_pb.js";
 import type { CatalogEntry } from "../mesh/index.js";
 
 /**
@@ -6,9 +11,9 @@ import type { CatalogEntry } from "../mesh/index.js";
  * every service listens on the same pair.
  */
 export const catalog: readonly CatalogEntry[] = [
-  { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, dependsOn: [], main: "services/payment/main.ts" },
-  { id: "notification", system: "notification", httpPort: 8085, grpcPort: 9085, dependsOn: [], main: "services/notification/main.ts" },
-  { id: "flower-order", system: "flower", httpPort: 8082, grpcPort: 9082, dependsOn: ["flower-store", "payment"], main: "services/flower/order/main.ts" },
-  { id: "flower-store", system: "flower", httpPort: 8083, grpcPort: 9083, dependsOn: [], main: "services/flower/store/main.ts" },
-  { id: "flower-delivery", system: "flower", httpPort: 8081, grpcPort: 9081, dependsOn: ["flower-order"], main: "services/flower/delivery/main.ts" },
+  { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, serves: [PaymentService], dependsOn: [], main: "services/payment/main.ts" },
+  { id: "notification", system: "notification", httpPort: 8085, grpcPort: 9085, serves: [NotificationService], dependsOn: [], main: "services/notification/main.ts" },
+  { id: "flower-order", system: "flower", httpPort: 8082, grpcPort: 9082, serves: [OrderService], dependsOn: ["flower-store", "payment"], main: "services/flower/order/main.ts" },
+  { id: "flower-store", system: "flower", httpPort: 8083, grpcPort: 9083, serves: [StoreService], dependsOn: [], main: "services/flower/store/main.ts" },
+  { id: "flower-delivery", system: "flower", httpPort: 8081, grpcPort: 9081, serves: [DeliveryService], dependsOn: ["flower-order"], main: "services/flower/delivery/main.ts" },
 ];

@@ -37,8 +37,8 @@ test("every bad or missing value is named in one error", () => {
 
 test("the runtime's settings: catalog defaults, dependency addresses, validation", () => {
   const catalog = [
-    { id: "flower-order", system: "flower", httpPort: 8082, grpcPort: 9082, dependsOn: ["payment"], main: "x" },
-    { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, dependsOn: [], main: "y" },
+    { id: "flower-order", system: "flower", httpPort: 8082, grpcPort: 9082, serves: [], dependsOn: ["payment"], main: "x" },
+    { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, serves: [], dependsOn: [], main: "y" },
   ];
   const env = readEnv({ [addressVariable("payment")]: "payment:9090", GRPC_PORT: "7000" });
   const config = readRuntimeConfig(env, catalog[0], catalog);

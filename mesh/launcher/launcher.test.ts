@@ -28,8 +28,8 @@ test("a service runs as its own process: ready through /readyz, env and dependen
   const launcher = createLauncher({
     root: dir, ports, write: (l) => lines.push(l), serviceEnv: { a: { EXTRA: "yes" } },
     catalog: [
-      { id: "a", system: "s", httpPort: 1, grpcPort: 2, dependsOn: ["b"], main: "svc.mjs" },
-      { id: "b", system: "s", httpPort: 3, grpcPort: 4, dependsOn: [], main: "svc.mjs" },
+      { id: "a", system: "s", httpPort: 1, grpcPort: 2, serves: [], dependsOn: ["b"], main: "svc.mjs" },
+      { id: "b", system: "s", httpPort: 3, grpcPort: 4, serves: [], dependsOn: [], main: "svc.mjs" },
     ],
   });
   try {

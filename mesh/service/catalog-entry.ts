@@ -1,3 +1,5 @@
+import type { DescService } from "@bufbuild/protobuf";
+
 /**
  * One deployable service in the catalog (services/catalog.ts): the single list that the
  * launcher, the tests and the chart read, so that adding a system changes no runtime code.
@@ -9,6 +11,8 @@ export interface CatalogEntry {
   /** Local development ports; in a cluster every service uses the same pair. */
   httpPort: number;
   grpcPort: number;
+  /** The protobuf services it serves: what the gateway routes to it, checked when it starts. */
+  serves: readonly DescService[];
   /** Ids of the services it calls synchronously. */
   dependsOn: readonly string[];
   /** The service's entry point, relative to the repository root. */
