@@ -26,6 +26,8 @@ export interface RuntimeConfig {
   /** The longest in-flight calls and events get to finish at shutdown. */
   shutdownTimeoutMs: number;
   client: { timeoutMs: number; retries: number; breakerThreshold: number; halfOpenAfterMs: number; maxConcurrent: number };
+  /** Origins whose pages may call the HTTP port (CORS): ["*"] for any. */
+  corsAllowedOrigins: string[];
   /** gRPC address of each dependency, by catalog id. */
   addresses: Record<string, string>;
 }
@@ -35,6 +37,7 @@ export const runtimeVariables = [
   "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
   "OUTBOX_RELAY_ENABLED", "EVENT_RETENTION_HOURS", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
   "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
+  "CORS_ALLOWED_ORIGINS",
 ] as const;
 
 /** Reads the runtime's settings for `entry`; defaults are the local-development ones from the catalog. */
@@ -67,6 +70,10 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
       halfOpenAfterMs: env.int("BREAKER_HALF_OPEN_MS", 5000, { min: 10, max: 600_000 }),
       maxConcurrent: env.int("CLIENT_MAX_CONCURRENT", 128, { min: 1, max: 10_000 }),
     },
+    corsAllowedOrigins: env
+      .matching("CORS_ALLOWED_ORIGINS", /^\s*(\*|https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*)\s*$/,
+        'must be "*" or a comma-separated list of origins such as https://shop.example.com', "*")
+      .split(",").map((origin) => origin.trim()),
     addresses,
   };
 }

@@ -1,7 +1,7 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { infrastructureCodes } from "../errors/infrastructure-codes.js";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { contextFromHeaders, runInContext, type CallContext } from "../context/call-context.js";
+import { contextFromHeaders, contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 
@@ -99,6 +99,8 @@ interface Call {
 function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }: HandlerChainOptions): Call {
   const started = process.hrtime.bigint();
   const context = contextFromHeaders((name) => ctx.requestHeader.get(name) ?? undefined);
+  // The caller learns the correlation id to quote (and to find every log line of the call by).
+  ctx.responseHeader.set(contextHeaderNames.correlationId, context.correlationId);
   const labels = { method: `/${method.parent.typeName}/${method.name}`, protocol: ctx.protocolName };
   const record = (code: Code | undefined) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,0 +1,64 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import { jsonErrorOffset } from "./json-error-offset.js";
+
+/** A request body refused before decoding: the HTTP status, and the code and message for the Status body. */
+export class RequestBodyError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly code: Code,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Reads a JSON request body: undefined when there is none, the parsed value otherwise. Refuses
+ * a body over `maxBytes` (413), one that is not JSON by its content type (415) or by its text
+ * (400, saying the line and column).
+ */
+export async function readJsonBody(req: http.IncomingMessage | http2.Http2ServerRequest, maxBytes: number): Promise<JsonValue | undefined> {
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const type = req.headers["content-type"];
+  if (!isJson(type)) {
+    throw new RequestBodyError(415, Code.InvalidArgument,
+      `the body must be JSON (content-type: application/json), not ${type ? JSON.stringify(type) : "an undeclared type"}`);
+  }
+  const text = Buffer.concat(chunks, size).toString("utf8");
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw new RequestBodyError(400, Code.InvalidArgument, `the body is not valid JSON: ${where(text)}`);
+  }
+}
+
+function tooLarge(maxBytes: number): RequestBodyError {
+  return new RequestBodyError(413, Code.ResourceExhausted, `the body is larger than ${maxBytes} bytes`);
+}
+
+function isJson(type: string | undefined): boolean {
+  const mediaType = type?.split(";")[0].trim().toLowerCase();
+  return mediaType === "application/json" || (mediaType?.startsWith("application/") === true && mediaType.endsWith("+json"));
+}
+
+// The reason without V8's own position or excerpt, and the place as a line and column people can find.
+function where(text: string): string {
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  const found = offset >= text.length ? "the text ends too soon" : `unexpected ${JSON.stringify(text[offset])}`;
+  return `${found} at line ${line}, column ${column}`;
+}

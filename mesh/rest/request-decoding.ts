@@ -1,0 +1,135 @@
+import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
+import { invalidArgument } from "../errors/rpc-errors.js";
+import type { HttpBinding } from "./http-rules.js";
+import type { PathBinding } from "./path-template.js";
+
+type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Builds the request message of a REST call, as google.api.http says: the body (all of it, or
+ * one field), then the path variables, then the query parameters for whatever is left; then
+ * protobuf JSON decoding does the type conversions. Bad input is INVALID_ARGUMENT naming the field.
+ *
+ * @param body the parsed JSON body, or undefined when there was none
+ */
+export function decodeRequest(binding: HttpBinding, path: PathBinding[], query: URLSearchParams, body: JsonValue | undefined): MessageShape<DescMessage> {
+  const input = binding.method.input;
+  let json: JsonObject = {};
+  if (binding.body === "*" && body !== undefined) {
+    if (!isObject(body)) throw invalidArgument({ field: "body", description: `must be a JSON object (a ${input.typeName})` });
+    json = { ...body };
+  } else if (binding.body !== undefined && binding.body !== "*" && body !== undefined) {
+    json[binding.body.jsonName] = body;
+  }
+
+  const taken = new Set<string>(); // field paths set by the path or the body, by JSON name
+  if (binding.body !== undefined && binding.body !== "*") taken.add(binding.body.jsonName);
+  binding.pathFields.forEach((fields, i) => {
+    setAt(json, fields, textValue(fields[fields.length - 1], path[i].value));
+    taken.add(fields.map((f) => f.jsonName).join("."));
+  });
+
+  for (const key of new Set(query.keys())) {
+    if (binding.body === "*") {
+      throw invalidArgument({ field: key, description: "query parameters are not read here: the body carries the whole request" });
+    }
+    const fields = resolveQueryField(input, key);
+    const name = fields.map((f) => f.jsonName).join(".");
+    if (taken.has(name)) throw invalidArgument({ field: key, description: "is already set by the path or the body" });
+    const last = fields[fields.length - 1];
+    const values = query.getAll(key);
+    if (last.fieldKind === "list") {
+      setAt(json, fields, values.map((v) => textValue(last, v)));
+    } else if (values.length > 1) {
+      throw invalidArgument({ field: key, description: "given more than once, but it is not a repeated field" });
+    } else {
+      setAt(json, fields, textValue(last, values[0]));
+    }
+  }
+
+  try {
+    return fromJson(input, json);
+  } catch (error) {
+    throw decodingError(input, error);
+  }
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// Sets a field by its chain, creating the messages on the way, replacing the proto-named key
+// if the body used that spelling (fromJson would otherwise see the field twice).
+function setAt(json: JsonObject, fields: DescField[], value: JsonValue): void {
+  let target = json;
+  fields.forEach((field, i) => {
+    if (field.name !== field.jsonName && field.name in target) {
+      target[field.jsonName] ??= target[field.name];
+      delete target[field.name];
+    }
+    if (i === fields.length - 1) {
+      target[field.jsonName] = value;
+      return;
+    }
+    const next = target[field.jsonName];
+    if (!isObject(next)) target[field.jsonName] = {};
+    target = target[field.jsonName] as JsonObject;
+  });
+}
+
+// Text from a path or query string as the JSON value protobuf JSON expects: numbers stay strings
+// (protobuf JSON accepts "2" for an int32 and "12" for an enum only as a number), booleans become booleans.
+function textValue(field: DescField, text: string): JsonValue {
+  const scalar = field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
+  const isEnum = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
+  if (isEnum && /^-?\d+$/.test(text)) return Number(text);
+  if (scalar === ScalarType.BOOL) {
+    if (text === "true" || text === "false") return text === "true";
+    throw invalidArgument({ field: field.jsonName, description: `must be true or false, not ${JSON.stringify(text)}` });
+  }
+  return text;
+}
+
+// A query key is a dotted path of field names (JSON or proto spelling) through singular messages,
+// ending on a scalar or enum, singular or repeated.
+function resolveQueryField(message: DescMessage, key: string): DescField[] {
+  const fields: DescField[] = [];
+  let current: DescMessage | undefined = message;
+  for (const part of key.split(".")) {
+    const field: DescField | undefined = current?.fields.find((f) => f.jsonName === part || f.name === part);
+    if (!field) throw invalidArgument({ field: key, description: `is not a field of ${current?.typeName ?? message.typeName}` });
+    fields.push(field);
+    current = field.fieldKind === "message" ? field.message : undefined;
+  }
+  const last = fields[fields.length - 1];
+  const scalarLike = last.fieldKind === "scalar" || last.fieldKind === "enum" || (last.fieldKind === "list" && last.listKind !== "message");
+  if (!scalarLike) throw invalidArgument({ field: key, description: "cannot be set from the query: send it in a body" });
+  return fields;
+}
+
+// protobuf-es says "cannot decode field flower.v1.PlaceOrderRequest.qty from JSON: ..."; callers
+// want the field by its JSON path and the reason.
+function decodingError(input: DescMessage, error: unknown): Error {
+  const text = error instanceof Error ? error.message : String(error);
+  const unknownKey = /^cannot decode message ([\w.]+) from JSON: key "([^"]*)" is unknown/.exec(text);
+  if (unknownKey) return invalidArgument({ field: unknownKey[2], description: `is not a field of ${unknownKey[1]}` });
+  const badField = /^cannot decode field ([\w.]+) from JSON: (.*)$/s.exec(text);
+  if (badField) {
+    const field = jsonPathOf(input, badField[1]) ?? badField[1];
+    return invalidArgument({ field, description: `cannot be ${badField[2]}` });
+  }
+  return invalidArgument({ field: "body", description: text.replace(/^cannot decode /, "cannot decode ") });
+}
+
+// The JSON path ("price.amount") of a field given by its full name ("common.v1.Money.amount"), searched from `root`.
+function jsonPathOf(root: DescMessage, fullName: string, seen = new Set<string>()): string | undefined {
+  seen.add(root.typeName);
+  for (const field of root.fields) {
+    if (`${root.typeName}.${field.name}` === fullName) return field.jsonName;
+    if (field.message && !seen.has(field.message.typeName)) {
+      const rest = jsonPathOf(field.message, fullName, seen);
+      if (rest) return `${field.jsonName}.${rest}`;
+    }
+  }
+  return undefined;
+}

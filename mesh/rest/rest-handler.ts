@@ -1,0 +1,129 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { create, toJson, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import type { Logger } from "../log/logger.js";
+import type { ServedService } from "../rpc/grpc-server.js";
+import { errorBody, statusBody } from "./error-body.js";
+import { httpBindings, type HttpBinding } from "./http-rules.js";
+import { httpStatus } from "./http-status.js";
+import { readJsonBody, RequestBodyError } from "./json-body.js";
+import { decodeRequest } from "./request-decoding.js";
+import { createRestRouter } from "./rest-router.js";
+
+type Request = http.IncomingMessage | http2.Http2ServerRequest;
+type Response = http.ServerResponse | http2.Http2ServerResponse;
+type AnyImpl = (input: unknown, ctx: HandlerContext) => Promise<unknown>;
+
+export interface RestHandlerOptions {
+  /** The services with their (already wrapped) handlers: REST calls go through the same chain as gRPC and Connect. */
+  services: readonly ServedService[];
+  /** The largest request body read, in bytes. */
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+/** Answers a request and returns true if its path is one of the REST routes; false lets the next handler try. */
+export type RestHandler = (req: Request, res: Response) => boolean;
+
+/** REST from the services' google.api.http annotations: JSON in, the handler, JSON out. */
+export function createRestHandler({ services, maxBodyBytes, logger }: RestHandlerOptions): RestHandler {
+  const impls = new Map<HttpBinding["method"], AnyImpl>();
+  for (const { service, impl } of services) {
+    for (const method of service.methods) {
+      const fn = (impl as Record<string, AnyImpl | undefined>)[method.localName];
+      if (fn) impls.set(method, fn.bind(impl));
+    }
+  }
+  const router = createRestRouter(httpBindings(services.map((s) => s.service)).filter((b) => impls.has(b.method)));
+
+  return (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const match = router.match(req.method ?? "GET", url.pathname);
+    if (match.kind === "none") return false;
+    if (match.kind === "method-not-allowed") {
+      res.setHeader("allow", match.allowed.join(", "));
+      sendJson(res, 405, statusBody(Code.Unimplemented, `${req.method} is not allowed on ${url.pathname}; use ${match.allowed.join(" or ")}`));
+      return true;
+    }
+    const { binding, path } = match;
+    const call = async () => {
+      const body = binding.body === undefined ? undefined : await readJsonBody(req, maxBodyBytes);
+      const input = decodeRequest(binding, path, url.searchParams, body);
+      const ctx = contextFor(binding, req, res, url);
+      try {
+        const output = create(binding.method.output, (await impls.get(binding.method)!(input, ctx)) as MessageInitShape<DescMessage>);
+        copyHeaders(ctx.responseHeader, res);
+        sendJson(res, 200, responseJson(binding, output), req.method === "HEAD");
+      } catch (error) {
+        copyHeaders(ctx.responseHeader, res);
+        throw error;
+      } finally {
+        ctx.abort(callEnded);
+      }
+    };
+    call().catch((error: unknown) => {
+      if (res.headersSent) return;
+      if (error instanceof RequestBodyError) {
+        // The rest of an oversized body is not worth reading: close the HTTP/1.1 connection after answering.
+        if (error.status === 413 && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+        return sendJson(res, error.status, statusBody(error.code, error.message));
+      }
+      const failure = error instanceof ConnectError ? error : unexpected(error, logger);
+      for (const [key, value] of failure.metadata) res.setHeader(key, value);
+      sendJson(res, httpStatus(failure.code), errorBody(failure));
+    });
+    return true;
+  };
+}
+
+// One shared reason to end a finished call's context (its timers and listeners), as the gRPC adapter does.
+const callEnded = new ConnectError("the call has ended", Code.Canceled);
+const callerGone = new ConnectError("the caller closed the connection", Code.Canceled);
+
+function contextFor(binding: HttpBinding, req: Request, res: Response, url: URL) {
+  const cancelled = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) cancelled.abort(callerGone);
+  });
+  const requestHeader = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (key.startsWith(":") || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) requestHeader.append(key, v);
+  }
+  return createHandlerContext({
+    service: binding.method.parent,
+    method: binding.method,
+    protocolName: "rest",
+    requestMethod: req.method ?? "GET",
+    url: url.toString(),
+    requestHeader,
+    requestSignal: cancelled.signal,
+  });
+}
+
+// The whole response, or the one field response_body names; fields at their defaults are written
+// too, so a REST caller sees every field (grpc-gateway does the same).
+function responseJson(binding: HttpBinding, output: MessageShape<DescMessage>): JsonValue {
+  const json = toJson(binding.method.output, output, { alwaysEmitImplicit: true });
+  if (!binding.responseBody) return json;
+  return (json as Record<string, JsonValue>)[binding.responseBody.jsonName] ?? null;
+}
+
+function unexpected(error: unknown, logger: Logger): ConnectError {
+  logger.error("rest call failed with an unexpected error", { error: error instanceof Error ? error : new Error(String(error)) });
+  return new ConnectError("internal error", Code.Internal);
+}
+
+function copyHeaders(headers: Headers, res: Response): void {
+  for (const [key, value] of headers) res.setHeader(key, value);
+}
+
+function sendJson(res: Response, status: number, body: JsonValue, headOnly = false): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  if (headOnly) res.end();
+  else res.end(text);
+}
