@@ -1,4 +1,4 @@
-import type { HttpBinding } from "./http-rules.js";
+import { HttpRuleError, type HttpBinding } from "./http-rules.js";
 import { compareSpecificity, matchPath, type PathBinding } from "./path-template.js";
 
 /** What a request path and method lead to. */
@@ -14,6 +14,7 @@ export interface RestRouter {
 
 /** Routes requests to bindings, the most specific template first (a literal segment beats a variable). */
 export function createRestRouter(bindings: readonly HttpBinding[]): RestRouter {
+  refuseDuplicates(bindings);
   const ordered = [...bindings].sort((a, b) => compareSpecificity(a.template, b.template));
   return {
     match(httpMethod, path) {
@@ -29,4 +30,18 @@ export function createRestRouter(bindings: readonly HttpBinding[]): RestRouter {
       return allowed.length > 0 ? { kind: "method-not-allowed", allowed } : { kind: "none" };
     },
   };
+}
+
+// Two RPCs on the same method and path shape would leave one unreachable: a contract error, said at start.
+function refuseDuplicates(bindings: readonly HttpBinding[]): void {
+  const seen = new Map<string, HttpBinding>();
+  for (const binding of bindings) {
+    const { segments, verb } = binding.template;
+    const shape = `${binding.httpMethod} /${segments.map((s) => (s.kind === "literal" ? s.value : s.kind)).join("/")}${verb ? `:${verb}` : ""}`;
+    const other = seen.get(shape);
+    if (other) {
+      throw new HttpRuleError(`${binding.method.parent.typeName}.${binding.method.name} and ${other.method.parent.typeName}.${other.method.name} both bind ${binding.httpMethod} ${binding.template.source}`);
+    }
+    seen.set(shape, binding);
+  }
 }
