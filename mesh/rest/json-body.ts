@@ -23,13 +23,7 @@ export class RequestBodyError extends Error {
 export async function readJsonBody(req: http.IncomingMessage | http2.Http2ServerRequest, maxBytes: number): Promise<JsonValue | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
+  const { chunks, size } = await readAll(req, maxBytes);
   if (size === 0) return undefined;
   const type = req.headers["content-type"];
   if (!isJson(type)) {
@@ -42,6 +36,24 @@ export async function readJsonBody(req: http.IncomingMessage | http2.Http2Server
   } catch {
     throw new RequestBodyError(400, Code.InvalidArgument, `the body is not valid JSON: ${where(text)}`);
   }
+}
+
+// Not `for await`: leaving it early destroys the request, and with it the connection the 413 must go out on.
+function readAll(req: http.IncomingMessage | http2.Http2ServerRequest, maxBytes: number): Promise<{ chunks: Buffer[]; size: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.resume(); // discard the rest
+      reject(tooLarge(maxBytes));
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve({ chunks, size }));
+    req.once("error", reject);
+  });
 }
 
 function tooLarge(maxBytes: number): RequestBodyError {

@@ -65,8 +65,8 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
     call().catch((error: unknown) => {
       if (res.headersSent) return;
       if (error instanceof RequestBodyError) {
-        // The rest of an oversized body is not worth reading: close the HTTP/1.1 connection after answering.
-        if (error.status === 413 && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+        // Node discards the unread rest of an oversized body after the answer, so the client, still
+        // sending, reads the 413 instead of a reset connection.
         return sendJson(res, error.status, statusBody(error.code, error.message));
       }
       const failure = error instanceof ConnectError ? error : unexpected(error, logger);

@@ -1,6 +1,7 @@
 // REST transcoding over real HTTP/1.1 (fetch) and h2c (curl), through the HTTP port and the handler chain.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as http from "node:http";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { createLogger } from "../log/logger.js";
@@ -189,4 +190,27 @@ test("REST over h2c works the same (curl --http2-prior-knowledge)", async () => 
   const [body, status] = stdout.split("\n");
   assert.equal(status, "200 2");
   assert.deepEqual([JSON.parse(body).id, JSON.parse(body).verbose], ["9", true]);
+});
+
+test("a chunked body that grows past the limit is a 413 too, and the connection stays usable", async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const request = (method: string, path: string, chunks: number) =>
+    new Promise<{ status: number; body: string; socket: unknown }>((resolve, reject) => {
+      const req = http.request(`${base}${path}`, { method, agent, headers: { "content-type": "application/json" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body, socket: req.socket }));
+      });
+      req.on("error", reject);
+      req.write('{"to":"');
+      for (let i = 0; i < chunks; i++) req.write("x".repeat(64 * 1024)); // no content-length: chunked
+      req.end('"}');
+    });
+  const tooBig = await request("POST", "/v1/shelves/a/items/b:move", 80);
+  assert.equal(tooBig.status, 413);
+  assert.equal(JSON.parse(tooBig.body).code, 8);
+  const next = await request("POST", "/v1/shelves/a/items/b:move", 1);
+  assert.equal(next.status, 200);
+  assert.equal(next.socket, tooBig.socket, "the same keep-alive connection");
+  agent.destroy();
 });
