@@ -7,8 +7,8 @@ test("mesh/index.ts exports exactly the runtime's public API", () => {
   assert.deepEqual(Object.keys(mesh).sort(), [
     "ConfigError", "RetryLaterError", "addressVariable", "createLauncher", "createLogger", "currentContext", "defineEvent",
     "defineService", "deleteNamespaceStreams", "dependency", "emitEvents", "ensureNats", "eventually", "fieldChecks", "forUpdate",
-    "freePort", "freePorts", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
-    "runInContext", "runService", "runtimeVariables", "sampleValue", "serve", "startInProcess", "startService", "startTestSystem",
+    "forwardTo", "freePort", "freePorts", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
+    "routesOf", "runInContext", "runService", "runtimeVariables", "sampleValue", "serve", "startInProcess", "startService", "startTestSystem",
     "testDialects", "testNamespace", "unavailable",
   ]);
 });

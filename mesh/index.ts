@@ -28,6 +28,7 @@ export type { Policy } from "./events/policy.js";
 export { listDeadLetters } from "./events/dead-letters.js";
 
 export type { Client, CallOptions } from "./rpc/client.js";
+export { forwardTo, routesOf } from "./gateway/forward.js";
 
 export { addressVariable } from "./service/catalog-entry.js";
 export type { CatalogEntry } from "./service/catalog-entry.js";

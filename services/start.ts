@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
 const dataDir = process.env.DATA_DIR || "data";
 const systems = process.argv.slice(2);
-const shared = new Set(["payment", "notification"]);
+const shared = new Set(["payment", "notification", "gateway"]);
 const chosen = catalog.filter((e) => systems.length === 0 || shared.has(e.system) || systems.includes(e.system));
 const say = (msg: string) => process.stdout.write(`launcher: ${msg}\n`);
 

@@ -23,6 +23,10 @@ export interface RpcServerOptions {
   grpcPort: number;
   /** 0 picks a free port. */
   httpPort: number;
+  /** Origins allowed to call the HTTP port from a browser; ["*"] (the default) for any. */
+  corsAllowedOrigins?: readonly string[];
+  /** An OpenAPI document to serve at /openapi.json on the HTTP port. */
+  openApi?: object;
 }
 
 /** The ports actually bound. */
@@ -54,7 +58,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   const all = [...services, pair(Health, health), pair(ServerReflection, reflection), pair(ServerReflectionV1Alpha, reflectionV1Alpha)];
   const grpcServer = createGrpcServer({ services: all, logger });
-  const httpServer = createHttpServer({ services: all, readiness, metrics, logger });
+  const httpServer = createHttpServer({
+    services: all, readiness, metrics, logger, corsAllowedOrigins: options.corsAllowedOrigins, openApi: options.openApi,
+  });
 
   return {
     async start() {

@@ -49,6 +49,8 @@ export interface ServicePorts<C, D extends Dependencies> {
 /** What a service is made of once started. */
 export interface ServiceParts {
   rpc: Served[];
+  /** An OpenAPI document to serve at /openapi.json on the HTTP port (the gateway's). */
+  openApi?: object;
   policies?: Policy[];
   background?: Background[];
 }

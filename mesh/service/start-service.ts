@@ -14,12 +14,13 @@ import { ensureStreams } from "../events/streams.js";
 import { createTransact } from "../events/transact.js";
 import { createLogger, type Logger } from "../log/logger.js";
 import { createClient } from "../rpc/client.js";
-import { createReadiness } from "../rpc/readiness.js";
-import { createResiliencePolicy } from "../rpc/resilience.js";
+import { createReadiness, type Readiness } from "../rpc/readiness.js";
+import { createResiliencePolicy, type ResiliencePolicy } from "../rpc/resilience.js";
 import { createRpcServer } from "../rpc/rpc-server.js";
 import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
 import type { CatalogEntry } from "./catalog-entry.js";
-import type { Dependency, ServiceDefinition } from "./define-service.js";
+import type { Dependency, ServiceDefinition, ServiceParts } from "./define-service.js";
+import type { Transact } from "../events/transaction.js";
 
 /** A running service: where it listens, and how to stop it. */
 export interface RunningService {
@@ -58,57 +59,39 @@ export async function startService<C, D extends Record<string, Dependency>>(
 
   const logger = createLogger({ service: definition.id, level: config.logLevel, write: options.write });
   const metrics = createMetrics(definition.id);
-  const readiness = createReadiness(["database", "nats", "consumers"]);
+  // A service with neither migrations nor streams (the gateway) needs no database and no NATS.
+  const stateful = definition.migrations.length > 0 || definition.streams.length > 0;
+  const readiness = createReadiness(stateful ? ["database", "nats", "consumers"] : ["started"]);
   const closers: Array<() => Promise<void>> = []; // run in reverse at stop
 
-  let db: Knex | undefined;
-  let nc: NatsConnection | undefined;
   try {
-    db = await openDatabase({ url: config.databaseUrl || defaultDatabaseUrl(config.dataDir, definition.id), logger });
-    const database = db;
-    closers.push(() => database.destroy());
-    await migrate(db, runtimeMigrations, { tableName: "mesh_migrations" });
-    await migrate(db, [...definition.migrations], { tableName: "migrations" });
-    readiness.mark("database", true);
-
-    nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
-    const nats = nc;
-    closers.push(() => nats.drain().catch(() => nats.close()));
-    await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams], { retentionMs: config.eventRetentionMs });
-    readiness.mark("nats", true);
-
-    const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
-    relay.start();
-    closers.push(() => relay.stop());
-    const transact = createTransact({ db, onCommit: () => relay.wake() });
-    const pruner = createInboxPruner({ db, retentionMs: config.eventRetentionMs, logger });
-    closers.push(() => pruner.stop());
-
-    const clients: Record<string, unknown> = {};
-    for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
-      const policy = createResiliencePolicy({ dependency: dep.id, logger, metrics, ...config.client });
-      const client = createClient(dep.service as DescService, { dependency: dep.id, address: config.addresses[dep.id], policy, logger, metrics });
-      clients[name] = client;
-      closers.push(async () => client.close());
-    }
-
-    const parts = await definition.start({ db, transact, clients: clients as never, config: own, logger });
+    const storage = stateful ? await startStorage(definition, config, logger, metrics, readiness, closers) : statelessPorts(definition.id);
+    const clients = createClients(definition, config, logger, metrics, closers);
+    const parts = await definition.start({ db: storage.db, transact: storage.transact, clients: clients as never, config: own, logger });
     for (const b of parts.background ?? []) closers.push(() => b.stop());
+    checkServes(entry, parts);
 
     const server = createRpcServer({
       services: parts.rpc, logger, metrics, readiness, host: config.host, grpcPort: config.grpcPort, httpPort: config.httpPort,
+      corsAllowedOrigins: config.corsAllowedOrigins, openApi: parts.openApi,
     });
     const ports = await server.start();
     closers.push(() => server.stop(config.shutdownTimeoutMs));
 
-    // Policies stop before the servers close, so no event is half-handled when the database goes.
-    const policies = await Promise.all((parts.policies ?? []).map((policy) =>
-      startPolicy({
-        nc: nats, db: database, namespace: config.eventNamespace, service: definition.id, policy, transact, logger, metrics,
-        maxDeliver: config.consumerMaxDeliver, ackWaitMs: config.consumerAckWaitMs,
-      })));
-    closers.push(() => Promise.all(policies.map((p) => p.stop())).then(() => undefined));
-    readiness.mark("consumers", true);
+    if (!storage.nc) {
+      if (parts.policies?.length) throw new Error(`service ${definition.id} has policies but declares no streams`);
+      readiness.mark("started", true);
+    } else {
+      // Policies stop before the servers close, so no event is half-handled when the database goes.
+      const nc = storage.nc;
+      const policies = await Promise.all((parts.policies ?? []).map((policy) =>
+        startPolicy({
+          nc, db: storage.db, namespace: config.eventNamespace, service: definition.id, policy, transact: storage.transact, logger, metrics,
+          maxDeliver: config.consumerMaxDeliver, ackWaitMs: config.consumerAckWaitMs,
+        })));
+      closers.push(() => Promise.all(policies.map((p) => p.stop())).then(() => undefined));
+      readiness.mark("consumers", true);
+    }
     logger.info("service started", { grpcPort: ports.grpcPort, httpPort: ports.httpPort, policies: parts.policies?.map((p) => p.name) ?? [] });
 
     let stopping: Promise<void> | undefined;
@@ -125,6 +108,72 @@ export async function startService<C, D extends Record<string, Dependency>>(
   } catch (error) {
     await closeAll(closers, logger);
     throw error;
+  }
+}
+
+interface StoragePorts {
+  db: Knex;
+  transact: Transact;
+  /** Undefined for a stateless service. */
+  nc?: NatsConnection;
+}
+
+// The database with its migrations, NATS with the streams, the outbox relay and the inbox pruner.
+async function startStorage(
+  definition: ServiceDefinition<unknown, Record<string, Dependency>>, config: RuntimeConfig, logger: Logger, metrics: MeshMetrics,
+  readiness: Readiness, closers: Array<() => Promise<void>>,
+): Promise<StoragePorts> {
+  const db = await openDatabase({ url: config.databaseUrl || defaultDatabaseUrl(config.dataDir, definition.id), logger });
+  closers.push(() => db.destroy());
+  await migrate(db, runtimeMigrations, { tableName: "mesh_migrations" });
+  await migrate(db, [...definition.migrations], { tableName: "migrations" });
+  readiness.mark("database", true);
+
+  const nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
+  closers.push(() => nc.drain().catch(() => nc.close()));
+  await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams], { retentionMs: config.eventRetentionMs });
+  readiness.mark("nats", true);
+
+  const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
+  relay.start();
+  closers.push(() => relay.stop());
+  const transact = createTransact({ db, onCommit: () => relay.wake() });
+  const pruner = createInboxPruner({ db, retentionMs: config.eventRetentionMs, logger });
+  closers.push(() => pruner.stop());
+  return { db, transact, nc };
+}
+
+// A stateless service's db and transact: using them is a mistake in its definition, said plainly.
+function statelessPorts(id: string): StoragePorts {
+  const refuse = (what: string) => () => {
+    throw new Error(`service ${id} declares no migrations and no streams, so it has no ${what}`);
+  };
+  return { db: new Proxy(() => undefined, { get: refuse("database"), apply: refuse("database") }) as unknown as Knex, transact: refuse("transactions") as Transact };
+}
+
+// One resilience policy per dependency service (its breaker is shared by all its protobuf services), one client per dependency.
+function createClients(
+  definition: ServiceDefinition<unknown, Record<string, Dependency>>, config: RuntimeConfig, logger: Logger, metrics: MeshMetrics,
+  closers: Array<() => Promise<void>>,
+): Record<string, unknown> {
+  const policies = new Map<string, ResiliencePolicy>();
+  const clients: Record<string, unknown> = {};
+  for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
+    let policy = policies.get(dep.id);
+    if (!policy) policies.set(dep.id, (policy = createResiliencePolicy({ dependency: dep.id, logger, metrics, ...config.client })));
+    const client = createClient(dep.service as DescService, { dependency: dep.id, address: config.addresses[dep.id], policy, logger, metrics });
+    clients[name] = client;
+    closers.push(async () => client.close());
+  }
+  return clients;
+}
+
+// The catalog says what each service serves (the gateway routes by it): hold the service to it.
+function checkServes(entry: CatalogEntry, parts: ServiceParts): void {
+  const served = parts.rpc.map((s) => s.service.typeName).sort();
+  const listed = entry.serves.map((s) => s.typeName).sort();
+  if (served.join() !== listed.join()) {
+    throw new Error(`service ${entry.id} serves [${served.join(", ")}] but its catalog entry lists [${listed.join(", ")}]`);
   }
 }
 

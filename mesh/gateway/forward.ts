@@ -1,0 +1,59 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { unavailable } from "../errors/rpc-errors.js";
+import type { CatalogEntry } from "../service/catalog-entry.js";
+import { dependency, type Dependency, type Served } from "../service/define-service.js";
+import type { CallOptions, Client } from "../rpc/client.js";
+
+type AnyCall = (request: unknown, options: CallOptions<never>) => Promise<unknown>;
+
+/**
+ * What the gateway routes, from the catalog: every protobuf service, by full name, to the one
+ * entry (other than the gateway's own) that serves it.
+ */
+export function routesOf(catalog: readonly CatalogEntry[], gatewayId: string): Record<string, Dependency> {
+  const routes: Record<string, Dependency> = {};
+  for (const entry of catalog) {
+    if (entry.id === gatewayId) continue;
+    for (const service of entry.serves) {
+      const taken = routes[service.typeName];
+      if (taken) throw new Error(`${service.typeName} is served by both ${taken.id} and ${entry.id}: the gateway cannot choose`);
+      routes[service.typeName] = dependency(entry.id, service);
+    }
+  }
+  return routes;
+}
+
+/**
+ * Serves `service` by calling the same method on the dependency that owns it, through the mesh
+ * client (timeout, retry where idempotent, breaker, bulkhead). A dependency that is down or
+ * whose breaker is open answers UNAVAILABLE at once, naming it; its own errors pass unchanged.
+ */
+export function forwardTo(route: Dependency, client: Client<DescService>): Served {
+  const calls = client as unknown as Record<string, AnyCall>;
+  const impl: Record<string, (request: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
+  for (const method of route.service.methods) {
+    if (method.methodKind !== "unary") continue; // no streaming RPC is routed through the gateway
+    impl[method.localName] = async (request, ctx) => {
+      try {
+        return await calls[method.localName](request, {
+          signal: ctx.signal,
+          // The cause (connection refused, breaker open...) is in the client's log line.
+          fallback: (error) => {
+            if (error.code === Code.DeadlineExceeded) throw new ConnectError(`${route.id} did not answer in time`, Code.DeadlineExceeded);
+            throw unavailable(`${route.id} is unavailable; try again shortly`);
+          },
+        });
+      } catch (error) {
+        // Keep the code, message and details; drop the dependency's own response headers.
+        if (error instanceof ConnectError) {
+          const bare = new ConnectError(error.rawMessage, error.code, undefined, undefined, error.cause);
+          bare.details = error.details;
+          throw bare;
+        }
+        throw error;
+      }
+    };
+  }
+  return { service: route.service, impl: impl as unknown as Partial<ServiceImpl<DescService>> };
+}
