@@ -47,12 +47,13 @@ try {
   await stop();
 }
 
-const rows = chosen.map((e) => `  ${e.id.padEnd(16)} gRPC 127.0.0.1:${e.grpcPort}   HTTP http://127.0.0.1:${e.httpPort}  (Connect, gRPC-Web, /readyz, /metrics)`);
-const order = chosen.find((e) => e.id === "flower-order");
-const tryIt = order ? `
-  try:
+const rows = chosen.map((e) => `  ${e.id.padEnd(16)} gRPC 127.0.0.1:${e.grpcPort}   HTTP http://127.0.0.1:${e.httpPort}  (REST, Connect, gRPC-Web, /readyz, /metrics)`);
+const gateway = chosen.find((e) => e.id === "gateway");
+const tryIt = gateway && chosen.some((e) => e.id === "flower-order") ? `
+  try, through the gateway:
     curl -s -H 'content-type: application/json' -d '{"flowerId":"1","qty":2,"address":"Seoul","phoneNumber":"010-1234-5678"}' \\
-      http://127.0.0.1:${order.httpPort}/flower.v1.OrderService/PlaceOrder
-    curl -s -H 'content-type: application/json' -d '{}' http://127.0.0.1:${order.httpPort}/flower.v1.OrderService/ListOrderHistories` : "";
+      http://127.0.0.1:${gateway.httpPort}/flower/orders
+    curl -s 'http://127.0.0.1:${gateway.httpPort}/flower/orderHistories?phoneNumber=010-1234-5678'
+    OpenAPI: http://127.0.0.1:${gateway.httpPort}/openapi.json` : "";
 say(`ready:\n${rows.join("\n")}${tryIt}
   Ctrl-C stops everything.`);
