@@ -52,3 +52,18 @@ test("the runtime's settings: catalog defaults, dependency addresses, validation
   assert.throws(() => bad.done(), /EVENT_NAMESPACE[\s\S]*NATS_URL|NATS_URL[\s\S]*EVENT_NAMESPACE/);
   assert.equal(addressVariable("flower-store"), "FLOWER_STORE_ADDR");
 });
+
+test("DATABASE_PASSWORD fills the password of a mysql DATABASE_URL; CORS_ALLOWED_ORIGINS is checked", () => {
+  const entry = { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, serves: [], dependsOn: [], main: "y" };
+  const read = (vars: Record<string, string>) => {
+    const env = readEnv(vars);
+    const config = readRuntimeConfig(env, entry, [entry]);
+    env.done();
+    return config;
+  };
+  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/payment", DATABASE_PASSWORD: "p@ss:w/rd" }).databaseUrl, "mysql://root:p%40ss%3Aw%2Frd@db:3306/payment");
+  assert.equal(read({ DATABASE_URL: "sqlite://data/x.sqlite", DATABASE_PASSWORD: "ignored" }).databaseUrl, "sqlite://data/x.sqlite");
+  assert.deepEqual(read({ CORS_ALLOWED_ORIGINS: "https://a.example, http://localhost:5173" }).corsAllowedOrigins, ["https://a.example", "http://localhost:5173"]);
+  assert.deepEqual(read({}).corsAllowedOrigins, ["*"]);
+  assert.throws(() => read({ CORS_ALLOWED_ORIGINS: "a.example" }), /CORS_ALLOWED_ORIGINS/);
+});

@@ -37,7 +37,7 @@ export const runtimeVariables = [
   "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
   "OUTBOX_RELAY_ENABLED", "EVENT_RETENTION_HOURS", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
   "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
-  "CORS_ALLOWED_ORIGINS",
+  "CORS_ALLOWED_ORIGINS", "DATABASE_PASSWORD",
 ] as const;
 
 /** Reads the runtime's settings for `entry`; defaults are the local-development ones from the catalog. */
@@ -55,7 +55,7 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
     natsUrl: env.url("NATS_URL", ["nats", "tls", "ws", "wss"], "nats://127.0.0.1:4222"),
     // Subject tokens and stream names allow no dots, spaces or wildcards.
     eventNamespace: env.matching("EVENT_NAMESPACE", /^[A-Za-z0-9_-]+$/, "may hold only letters, digits, _ and -", ""),
-    databaseUrl: env.string("DATABASE_URL", ""),
+    databaseUrl: withPassword(env.string("DATABASE_URL", ""), env.string("DATABASE_PASSWORD", "")),
     dataDir: env.string("DATA_DIR", "data"),
     outboxRelayEnabled: env.bool("OUTBOX_RELAY_ENABLED", true),
     eventRetentionMs: env.int("EVENT_RETENTION_HOURS", 24 * 7, { min: 0, max: 24 * 3650 }) * 3600_000,
@@ -76,4 +76,17 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
       .split(",").map((origin) => origin.trim()),
     addresses,
   };
+}
+
+// DATABASE_PASSWORD (from a Secret) fills the password of a mysql:// DATABASE_URL (from a
+// ConfigMap), so that the URL itself holds no secret.
+function withPassword(url: string, password: string): string {
+  if (!password || !url.startsWith("mysql:")) return url;
+  try {
+    const u = new URL(url);
+    u.password = encodeURIComponent(password);
+    return u.toString();
+  } catch {
+    return url; // the database parser names DATABASE_URL and what is wrong with it
+  }
 }
