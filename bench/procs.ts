@@ -88,3 +88,10 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   for (const name of Object.keys(b.perProcess)) cores[name] = (b.perProcess[name] - a.perProcess[name]) / seconds;
   return { seconds, cores, busyCores: (b.machine.busy - a.machine.busy) / seconds, totalCores: (b.machine.total - a.machine.total) / seconds };
 }
+
+/** Runs `run` and returns its result with the CPU each named process used meanwhile. */
+export async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; use: CpuUse }> {
+  const before = await snapshotCpu(pids);
+  const result = await run();
+  return { result, use: cpuBetween(before, await snapshotCpu(pids)) };
+}

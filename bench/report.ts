@@ -1,9 +1,11 @@
 // Turns the run's figures into the console table and docs/performance.md.
 import type { H2loadResult } from "./h2load.js";
 import type { BreakerResult } from "./breaker.js";
+import { errorText, int, latency, mb, met, ms, pct, type Row } from "./format.js";
 import type { RunHealth } from "./health.js";
 import type { LoadResult, Samples } from "./load.js";
 import type { CpuUse, ServiceMemory } from "./procs.js";
+import { restRows, restSection, type RestFigures } from "./report-rest.js";
 import type { SagaResult } from "./sagas.js";
 import type { LoopDelay, Timing } from "./timings.js";
 
@@ -33,22 +35,11 @@ export interface Figures {
   health: RunHealth;
   /** Server capacity under h2load: the bare echo, the mesh's middleware alone, and the read path. */
   capacity?: { echo: H2loadResult; meshCheck: H2loadResult; getFlower: H2loadResult };
+  /** REST throughput against a bare connect-node server, and what the gateway adds to a REST call. */
+  rest: RestFigures;
 }
 
 const TARGET = { readRatio: 0.7, lagP99Ms: 50, breakerUs: 1000, rssMb: 80 };
-
-const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
-const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "n/a");
-const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
-const met = (ok: boolean) => (ok ? "met" : "NOT met");
-const errorText = (errors: Record<string, number>) =>
-  Object.keys(errors).length === 0 ? "0 errors" : Object.entries(errors).map(([c, n]) => `${int(n)} ${c}`).join(", ");
-
-function latency(r: LoadResult): string {
-  const [p50, p99] = r.latencyMs.percentiles(0.5, 0.99);
-  return `p50 ${ms(p50)} ms · p99 ${ms(p99)} ms`;
-}
 
 function lagText(s: Samples): string {
   const [p50, p99] = s.percentiles(0.5, 0.99);
@@ -60,8 +51,6 @@ function sagaText(s: SagaResult): string {
   const tail = s.lastCompletedMs ? `; the last ${((s.lastCompletedMs - s.lastSentMs) / 1000).toFixed(1)} s after the last order was sent` : "";
   return `${int(s.completed)} of ${int(s.placed)} reached DeliveryStarted${s.cancelled ? `, ${int(s.cancelled)} cancelled` : ""}${unfinished ? `, unfinished: ${unfinished}` : ""}; ${int(s.sagasPerSecond)} sagas/s${tail}`;
 }
-
-type Row = [figure: string, value: string, target: string, verdict: string];
 
 /** The figures as rows: what, the value, the target, met or not. */
 export function figureRows(f: Figures): Row[] {
@@ -198,7 +187,7 @@ function boundsNote(f: Figures): string {
   const [full, half] = [perOrder("PlaceOrder", f.place), perOrder("PlaceOrder half rate", f.half)];
   if (Number.isFinite(full)) {
     lines.push(
-      `- CPU per placed order across the five services: ${full.toFixed(1)} ms at full load (${f.clients} clients, requests in bursts), ` +
+      `- CPU per placed order across the services: ${full.toFixed(1)} ms at full load (${f.clients} clients, requests in bursts), ` +
       `${half.toFixed(1)} ms at half rate (an even stream of single requests; less work shares a batch, a likely reason it costs more per order).`,
     );
   }
@@ -256,7 +245,7 @@ function healthSection(f: Figures): string {
 /** docs/performance.md: when, where, how, the figures, the targets, and what bounds them. */
 export function markdown(f: Figures): string {
   const rows = figureRows(f);
-  const targets = rows.filter((r) => r[2] && r[2] !== "baseline");
+  const targets = [...rows, ...restRows(f.rest)].filter((r) => r[2] && r[2] !== "baseline");
   return `# Performance
 
 Measured ${f.date.toISOString().replace("T", " ").slice(0, 16)} UTC on ${f.machine.nproc} cores (${f.machine.cpuModel}), Node ${f.machine.node},
@@ -274,6 +263,7 @@ an open loop at half that rate; sagas and lag read back from the order-history v
 |---|---|---|---|
 ${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
+${restSection(f.rest)}
 ## Targets
 
 ${targets.map((r) => `- ${r[0]}: ${r[1].split(" (")[0]} — target ${r[2]}: **${r[3]}**`).join("\n")}

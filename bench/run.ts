@@ -1,7 +1,8 @@
 // The benchmark itself (bench/flower.ts runs it as its own process): opens a breaker
-// in-process, starts the five services as processes, measures a bare grpc-js echo against the
-// mesh's read path, PlaceOrder at full load and at half rate with the sagas and view lag they
-// cause, then prints the table and writes docs/performance.md.
+// in-process, starts the catalog's services (the gateway among them) as processes, measures a
+// bare grpc-js echo against the mesh's read path, REST against a bare connect-node server and
+// the gateway's added latency, PlaceOrder at full load and at half rate with the sagas and view
+// lag they cause, then prints the tables and writes docs/performance.md.
 import { randomInt } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus } from "node:os";
@@ -14,14 +15,17 @@ import { Health, HealthCheckRequestSchema } from "../gen/grpc/health/v1/health_p
 import { GetFlowerRequestSchema } from "../gen/flower/v1/store_pb.js";
 import { catalog } from "../services/catalog.js";
 import { measureOpenBreaker } from "./breaker.js";
+import { measureGatewayLatency } from "./gateway-latency.js";
 import { unaryCaller } from "./grpc-client.js";
 import { collectHealth } from "./health.js";
 import { h2loadAvailable, h2loadGrpc, type H2loadResult } from "./h2load.js";
 import { closedLoop, fixedRate } from "./load.js";
-import { cpuBetween, memoryOf, serviceMemory, snapshotCpu, type CpuUse } from "./procs.js";
+import { memoryOf, serviceMemory, withCpu } from "./procs.js";
 import { consoleTable, figureRows, markdown, type Figures } from "./report.js";
+import { restRows, type RestFigures } from "./report-rest.js";
+import { measureRestThroughput } from "./rest-throughput.js";
 import { collectSagas, OrderBook } from "./sagas.js";
-import { startEchoServer, startStack, type Stack } from "./stack.js";
+import { startEchoServer, startStack, stopBenchServers, type Stack } from "./stack.js";
 import { scrapeTimings, timingsBetween } from "./timings.js";
 
 const { values } = parseArgs({
@@ -40,6 +44,8 @@ const seconds = quick ? 5 : positive("seconds", values.seconds);
 const clients = positive("clients", values.clients);
 const halfSeconds = quick ? 5 : Math.max(5, Math.round(seconds / 2));
 const READ_CONCURRENCY = 100;
+// REST and gateway runs: a few seconds each is enough for steady figures at their small concurrency.
+const restSeconds = Math.min(seconds, 10);
 const STOCK = 1_000_000;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -47,9 +53,8 @@ const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
 const say = (line: string) => process.stdout.write(line + "\n");
 
 let stack: Stack | undefined;
-let echo: Awaited<ReturnType<typeof startEchoServer>> | undefined;
 const cleanup = async () => {
-  await echo?.stop();
+  await stopBenchServers();
   await stack?.stop();
 };
 // Ctrl-C may arrive twice (from the terminal and relayed by bench/flower.ts): stop once, exit after.
@@ -61,13 +66,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     say(`\n${signal}: stopping every process...`);
     cleanup().finally(() => process.exit(130));
   });
-}
-
-// Times one run with the CPU each process used during it.
-async function withCpu<T>(pids: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; use: CpuUse }> {
-  const before = await snapshotCpu(pids);
-  const result = await run();
-  return { result, use: cpuBetween(before, await snapshotCpu(pids)) };
 }
 
 // The services' own account of where their time went during one run.
@@ -103,7 +101,7 @@ async function main(): Promise<void> {
   const cpu: Figures["cpu"] = [];
   const timings: Figures["timings"] = [];
 
-  echo = await startEchoServer(root);
+  const echo = await startEchoServer(root);
   const check = unaryCaller(`127.0.0.1:${echo.port}`, Health.method.check);
   const echoRun = await warmThenMeasure("bare echo", () => check({}), { "echo server": echo.pid, "bench client": process.pid });
   cpu.push({ phase: "bare echo", use: echoRun.use });
@@ -111,7 +109,8 @@ async function main(): Promise<void> {
   check.close();
   // Server capacity with a client that is never the bottleneck (when h2load is installed).
   let capacity: Figures["capacity"];
-  if (await h2loadAvailable()) {
+  const haveH2load = await h2loadAvailable();
+  if (haveH2load) {
     const h2 = (phase: string, address: string, path: string, measure: () => Promise<H2loadResult>) => {
       say(`${phase}: h2load ${address}${path} for ${seconds} s`);
       return measure();
@@ -120,7 +119,7 @@ async function main(): Promise<void> {
     const storeAddress = stack.grpcAddress("flower-store");
     capacity = {
       echo: await h2("bare echo (h2load)", `127.0.0.1:${echo.port}`, "/grpc.health.v1.Health/Check",
-        () => h2loadGrpc({ address: `127.0.0.1:${echo!.port}`, path: "/grpc.health.v1.Health/Check", ...healthCheck })),
+        () => h2loadGrpc({ address: `127.0.0.1:${echo.port}`, path: "/grpc.health.v1.Health/Check", ...healthCheck })),
       meshCheck: await h2("mesh Health/Check (h2load)", storeAddress, "/grpc.health.v1.Health/Check",
         () => h2loadGrpc({ address: storeAddress, path: "/grpc.health.v1.Health/Check", ...healthCheck })),
       getFlower: await h2("GetFlower (h2load)", storeAddress, "/flower.v1.StoreService/GetFlower",
@@ -130,12 +129,20 @@ async function main(): Promise<void> {
     say("h2load not found (Debian: apt-get install nghttp2-client): server capacity not measured");
   }
   await echo.stop();
-  echo = undefined;
 
   const getFlower = unaryCaller(stack.grpcAddress("flower-store"), StoreService.method.getFlower);
   const readRun = await withTimings("GetFlower", timings, () => warmThenMeasure("GetFlower", () => getFlower({ id: "1" }), pids));
   cpu.push({ phase: "GetFlower", use: readRun.use });
   getFlower.close();
+
+  // REST: one server at a time against the bare connect-node baseline, then the gateway's latency.
+  const storeHttpPort = stack.httpPort("flower-store");
+  const rest: RestFigures = {
+    throughput: haveH2load
+      ? await measureRestThroughput({ root, storeHttpPort, storePid: stack.pids["flower-store"], seconds: restSeconds, say })
+      : undefined,
+    gateway: await measureGatewayLatency({ storeHttpPort, gatewayHttpPort: stack.httpPort("gateway"), pids: stack.pids, seconds: restSeconds }),
+  };
 
   const placeOrder = unaryCaller(stack.grpcAddress("flower-order"), OrderService.method.placeOrder);
   const listHistories = unaryCaller(stack.grpcAddress("flower-order"), OrderService.method.listOrderHistories);
@@ -177,9 +184,9 @@ async function main(): Promise<void> {
     echo: echoRun.result, read: readRun.result,
     place: placeRun.result, placeSagas,
     half: halfRun.result, halfRate, halfSagas,
-    breaker, memory, echoMemory, cpu, timings, health, capacity,
+    breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
-  say("\n" + consoleTable(figureRows(figures)));
+  say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
   await mkdir(dirname(doc), { recursive: true });
   // A --quick run is a smoke check: it does not replace the figures of a full run.

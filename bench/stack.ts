@@ -1,6 +1,6 @@
 // The system under test: every catalog service as its own process (through the project's
 // launcher, as `npm start` runs them) on free 127.0.0.1 ports, with a fresh data directory,
-// its own event namespace and a quiet log; and the bare echo server for the baseline.
+// its own event namespace and a quiet log; and the baseline servers as processes of their own.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -110,12 +110,24 @@ export async function startStack(options: { root: string; catalog: readonly Cata
   };
 }
 
-/** The bare grpc-js echo server as its own process; resolves once it listens. */
-export async function startEchoServer(root: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "bench/echo-server.ts"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+/** A baseline server of bench/ running as its own process. */
+export interface BenchServer {
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+// Those running now, so that an interrupted run stops them too.
+const running = new Set<ChildProcess>();
+
+/** Starts `script` (which prints {"port":N} once bound) as its own process; resolves once it listens. */
+export async function startBenchServer(root: string, script: string): Promise<BenchServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line).port));
-    child.once("exit", (code) => reject(new Error(`echo server exited (code ${code})`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited (code ${code})`)));
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
@@ -126,3 +138,14 @@ export async function startEchoServer(root: string): Promise<{ port: number; pid
     },
   };
 }
+
+/** Stops every bench server still running. */
+export async function stopBenchServers(): Promise<void> {
+  await Promise.all([...running].map((child) => new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  })));
+}
+
+/** The bare grpc-js echo server (bench/echo-server.ts). */
+export const startEchoServer = (root: string) => startBenchServer(root, "bench/echo-server.ts");
