@@ -41,9 +41,6 @@ export interface Launcher {
   onExit?: (id: string, code: number | null) => void;
 }
 
-// Resolved here, not in the child's working directory, so any root works.
-const tsxLoader = import.meta.resolve("tsx");
-
 /** Creates a launcher for the catalog's services. */
 export function createLauncher(options: LauncherOptions): Launcher {
   const children = new Map<string, ChildProcess>();
@@ -69,7 +66,9 @@ export function createLauncher(options: LauncherOptions): Launcher {
       const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
       for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
       Object.assign(env, options.serviceEnv?.[serviceId], startOptions.env);
-      const child = spawn(process.execPath, ["--import", tsxLoader, e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
+      // tsx is resolved from here (not the child's working directory) and only when a service starts:
+      // the production image, which runs compiled code, has no tsx.
+      const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
       children.set(id, child);
       if (startOptions.replica) replicaPorts.set(id, startOptions.replica);
       const index = options.catalog.indexOf(e) + (startOptions.replica ? 5 : 0);

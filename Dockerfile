@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image for every service; the argument picks it:
+#   docker build -t flower-mesh .
+#   docker run flower-mesh payment          (default: gateway)
+# Inside: HTTP (REST, Connect, gRPC-Web, probes, metrics) on 8080, gRPC on 9090, SQLite files under
+# DATA_DIR=/data (mount a volume there, or set DATABASE_URL), NATS at NATS_URL.
+
+# Build: install everything (postinstall runs buf to generate gen/), compile to dist/, then drop the
+# dev dependencies (buf, TypeScript, ...). better-sqlite3 is native, so it is built here on Debian 12
+# (glibc), the same as the runtime stage; the toolchain is for when no prebuilt binary fits.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json .npmrc buf.yaml buf.gen.yaml ./
+COPY proto/ proto/
+# npm install, not npm ci, for the reason .ci/run gives: the lock file is made against a registry
+# that lacks some optional platform builds (buf for macOS, Windows, armv7), and npm ci refuses a
+# lock file that does not list them. The versions it does list are the ones installed.
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY mesh/ mesh/
+COPY services/ services/
+COPY docs/openapi.json docs/
+# After the prune: better-sqlite3 keeps only its compiled addon (not the SQLite sources and object
+# files it was built from), and must load.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node . && rm -rf build deps src \
+ && mkdir -p build/Release && mv better_sqlite3.node build/Release/ \
+ && cd /app && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()" \
+ && mkdir -p /data
+
+# Runtime: distroless Node (no shell, no npm), non-root, only what the services run.
+FROM gcr.io/distroless/nodejs20-debian12:nonroot
+WORKDIR /app
+ENV NODE_ENV=production \
+    HTTP_PORT=8080 \
+    GRPC_PORT=9090 \
+    DATA_DIR=/data
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules/ node_modules/
+COPY --from=build /app/dist/ dist/
+COPY --from=build --chown=65532:65532 /data /data
+USER 65532:65532
+EXPOSE 8080 9090
+ENTRYPOINT ["/nodejs/bin/node", "dist/services/run.js"]
+CMD ["gateway"]
