@@ -1,0 +1,94 @@
+{{/* The prefix of every object's name. */}}
+{{- define "mesh.fullname" -}}
+{{- default .Release.Name .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every object; pass (dict "root" $ "component" "<id>"). */}}
+{{- define "mesh.labels" -}}
+{{ include "mesh.selectorLabels" . }}
+app.kubernetes.io/part-of: flower-mesh
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* Labels that select a service's pods. */}}
+{{- define "mesh.selectorLabels" -}}
+app.kubernetes.io/name: {{ default .root.Chart.Name .root.Values.nameOverride }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+The services that run, as JSON: id → its catalog entry and `defaults` merged with its own
+settings, plus `callers` (the running services that depend on it). The shared services and the
+gateway run when any system does.
+*/}}
+{{- define "mesh.services" -}}
+{{- $systems := .Values.systems -}}
+{{- $any := false -}}
+{{- range $name, $system := $systems }}{{ if $system.enabled }}{{ $any = true }}{{ end }}{{ end -}}
+{{- $running := dict -}}
+{{- range $id, $entry := .Values.services -}}
+{{- $own := get $systems $entry.system -}}
+{{- if or (and $own $own.enabled) (and $any (has $entry.system (list "payment" "notification" "gateway"))) -}}
+{{- $settings := mergeOverwrite (deepCopy $.Values.defaults) (omit $entry "system" "dependsOn" "stateless") -}}
+{{- $_ := set $running $id (merge (dict "system" $entry.system "dependsOn" $entry.dependsOn "stateless" (default false $entry.stateless)) $settings) -}}
+{{- end -}}
+{{- end -}}
+{{- range $id, $svc := $running -}}
+{{- $callers := list -}}
+{{- range $other, $o := $running }}{{ if has $id $o.dependsOn }}{{ $callers = append $callers $other }}{{ end }}{{ end -}}
+{{- $_ := set $svc "callers" $callers -}}
+{{- end -}}
+{{- toJson $running -}}
+{{- end -}}
+
+{{/* The Kubernetes name of a service: <fullname>-<id>. Pass (dict "root" $ "id" "<id>"). */}}
+{{- define "mesh.serviceName" -}}
+{{- printf "%s-%s" (include "mesh.fullname" .root) .id -}}
+{{- end -}}
+
+{{/* The in-cluster ports every service listens on. */}}
+{{- define "mesh.httpPort" -}}8080{{- end -}}
+{{- define "mesh.grpcPort" -}}9090{{- end -}}
+
+{{/* Where NATS is. */}}
+{{- define "mesh.natsUrl" -}}
+{{- if .Values.events.natsUrl -}}
+{{- .Values.events.natsUrl -}}
+{{- else if .Values.nats.enabled -}}
+{{- printf "nats://%s-nats:4222" .Release.Name -}}
+{{- else -}}
+{{- fail "events.natsUrl is empty and nats.enabled is false: the services need a NATS with JetStream; set one of them" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* host:port of MySQL. */}}
+{{- define "mesh.mysqlAddress" -}}
+{{- if .Values.database.mysql.host -}}
+{{- printf "%s:%v" .Values.database.mysql.host .Values.database.mysql.port -}}
+{{- else if .Values.mysql.enabled -}}
+{{- printf "%s-mysql:3306" .Release.Name -}}
+{{- else -}}
+{{- fail "database.kind is mysql but database.mysql.host is empty and mysql.enabled is false: set one of them, or use database.kind sqlite" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret and key holding the MySQL password. */}}
+{{- define "mesh.mysqlSecret" -}}
+{{- if .Values.database.mysql.existingSecret -}}
+{{- .Values.database.mysql.existingSecret -}}
+{{- else if .Values.database.mysql.host -}}
+{{- printf "%s-database" (include "mesh.fullname" .) -}}
+{{- else if and .Values.mysql.auth .Values.mysql.auth.existingSecret -}}
+{{- .Values.mysql.auth.existingSecret -}}
+{{- else -}}
+{{- printf "%s-mysql" .Release.Name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* terminationGracePeriodSeconds: the preStop sleep, the runtime's drain, and room to exit. */}}
+{{- define "mesh.gracePeriod" -}}
+{{- add .Values.shutdown.preStopSeconds .Values.shutdown.drainSeconds 5 -}}
+{{- end -}}

@@ -1,0 +1,207 @@
+// The Helm chart, offline: lint, render every example, validate every object against the
+// Kubernetes and Istio schemas, and hold the chart to what the runtime really serves and reads.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { addressVariable, freePorts, readEnv, startService, type ServiceDefinition } from "../mesh/index.js";
+import { readRuntimeConfig } from "../mesh/config/runtime-config.js";
+import { catalog } from "../services/catalog.js";
+import { helm } from "./helm.js";
+import { validateManifests, type K8sObject } from "./manifests.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const chart = join(root, "helm");
+const examples = readdirSync(join(chart, "examples")).filter((f) => f.endsWith(".yaml")).sort();
+const namespace = "shop";
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function render(...args: string[]): Promise<K8sObject[]> {
+  const out = await helm(["template", "mesh", chart, "--namespace", namespace, ...args]);
+  assert.equal(out.code, 0, out.stderr);
+  const { objects, problems } = validateManifests(out.stdout);
+  assert.deepEqual(problems, [], `rendered with ${args.join(" ") || "the defaults"}`);
+  return objects;
+}
+
+const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind) as Any[];
+const named = (objects: K8sObject[], kind: string, name: string) => ofKind(objects, kind).find((o) => o.metadata.name === name);
+const component = (o: Any): string => o.metadata.labels["app.kubernetes.io/component"];
+
+// A service's definition, found next to its main (services/<...>/service.ts exports it).
+async function definitionOf(id: string): Promise<ServiceDefinition<unknown, never>> {
+  const entry = catalog.find((e) => e.id === id)!;
+  const module = (await import(join(root, entry.main.replace(/main\.ts$/, "service.ts")))) as Record<string, unknown>;
+  const found = Object.values(module).find((v): v is ServiceDefinition<unknown, never> => (v as { id?: string })?.id === id);
+  assert.ok(found, `${entry.main.replace(/main\.ts$/, "service.ts")} exports the definition of ${id}`);
+  return found;
+}
+
+// The names of the variables a service reads: the runtime's, its dependencies' addresses and its own, recorded as it reads them.
+async function variablesRead(id: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  const recording = new Proxy({} as Record<string, string | undefined>, { get: (_, name) => (names.add(String(name)), undefined) });
+  const env = readEnv(recording);
+  readRuntimeConfig(env, catalog.find((e) => e.id === id)!, catalog);
+  (await definitionOf(id)).config?.(env);
+  return names;
+}
+
+describe("helm chart", { timeout: 120_000 }, () => {
+  let defaults: K8sObject[];
+  before(async () => {
+    defaults = await render();
+  });
+
+  test("lints clean (--strict), alone and with every example values file", async () => {
+    for (const values of [[], ...examples.map((f) => ["-f", join(chart, "examples", f)])]) {
+      const out = await helm(["lint", "--strict", chart, ...values]);
+      assert.equal(out.code, 0, `${values.join(" ")}: ${out.stdout}${out.stderr}`);
+    }
+  });
+
+  test("every example renders, and every object is valid Kubernetes or Istio, unknown fields included", async () => {
+    for (const file of examples) {
+      const objects = await render("-f", join(chart, "examples", file));
+      assert.ok(ofKind(objects, "Deployment").length >= 6, file);
+    }
+  });
+
+  test("the chart's service list is the catalog's: ids, systems, dependencies, and which keep no state", async () => {
+    const values = parse(readFileSync(join(chart, "values.yaml"), "utf8")) as Any;
+    const listed = Object.entries(values.services as Any).map(([id, s]) => ({ id, system: s.system, dependsOn: s.dependsOn, stateless: s.stateless ?? false }));
+    const expected = await Promise.all(catalog.map(async (e) => {
+      const definition = await definitionOf(e.id);
+      return { id: e.id, system: e.system, dependsOn: [...e.dependsOn], stateless: definition.migrations.length === 0 && definition.streams.length === 0 };
+    }));
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    assert.deepEqual(listed.sort(byId), expected.sort(byId));
+    assert.deepEqual(ofKind(defaults, "Deployment").map((d) => d.spec.template.spec.containers[0].args).sort(), catalog.map((e) => [e.id]).sort());
+  });
+
+  test("every workload has probes, resources and a locked-down security context", async () => {
+    for (const file of [undefined, ...examples]) {
+      const objects = file ? await render("-f", join(chart, "examples", file)) : defaults;
+      for (const workload of [...ofKind(objects, "Deployment"), ...ofKind(objects, "StatefulSet")]) {
+        const pod = workload.spec.template.spec;
+        const where = `${file ?? "defaults"}: ${workload.kind} ${workload.metadata.name}`;
+        assert.equal(pod.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+        for (const c of pod.containers) {
+          assert.ok(c.readinessProbe && c.livenessProbe, `${where}: readiness and liveness probes`);
+          assert.ok(c.resources?.requests?.memory && c.resources?.limits?.memory, `${where}: memory request and limit`);
+          assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where}: no privilege escalation`);
+          assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where}: read-only root filesystem`);
+          assert.deepEqual(c.securityContext?.capabilities?.drop, ["ALL"], `${where}: capabilities dropped`);
+        }
+      }
+    }
+  });
+
+  test("every Service has a DestinationRule with outlier detection, ejecting at most half the pods", () => {
+    const rules = new Map(ofKind(defaults, "DestinationRule").map((r) => [r.spec.host, r]));
+    // A headless Service (NATS's, for its pods' own names) is not a destination calls are balanced over.
+    for (const service of ofKind(defaults, "Service").filter((s) => s.spec.clusterIP !== "None")) {
+      const rule = rules.get(`${service.metadata.name}.${namespace}.svc.cluster.local`);
+      assert.ok(rule, `a DestinationRule for ${service.metadata.name}`);
+      assert.ok(rule.spec.trafficPolicy.outlierDetection.maxEjectionPercent <= 50);
+      assert.ok(rule.spec.trafficPolicy.connectionPool.tcp.maxConnections > 0);
+    }
+    for (const rule of rules.values()) {
+      if (rule.spec.trafficPolicy.connectionPool.http) assert.ok(rule.spec.trafficPolicy.outlierDetection.consecutiveGatewayErrors > 0);
+    }
+  });
+
+  test("ports, probes and environment match what the runtime serves and reads", async () => {
+    for (const deployment of ofKind(defaults, "Deployment")) {
+      const id = component(deployment);
+      const container = deployment.spec.template.spec.containers[0];
+      const config = named(defaults, "ConfigMap", deployment.metadata.name)!.data as Record<string, string>;
+      const ports = Object.fromEntries(container.ports.map((p: Any) => [p.name, String(p.containerPort)]));
+      assert.deepEqual(ports, { http: config.HTTP_PORT, grpc: config.GRPC_PORT }, `${id}: container ports are the ones the runtime binds`);
+      const service = named(defaults, "Service", deployment.metadata.name)!;
+      assert.deepEqual(service.spec.ports.map((p: Any) => [p.name, p.targetPort, p.appProtocol]), [["grpc", "grpc", "grpc"], ["http", "http", "http"]]);
+
+      const read = await variablesRead(id);
+      const given = [...Object.keys(config), ...(container.env ?? []).map((e: Any) => e.name as string)];
+      const unread = given.filter((name) => !read.has(name));
+      assert.deepEqual(unread, [], `${id}: every variable the chart sets is one the service reads`);
+      for (const dependency of catalog.find((e) => e.id === id)!.dependsOn) assert.ok(given.includes(addressVariable(dependency)), `${id}: ${addressVariable(dependency)}`);
+
+      // Drain: preStop, then the runtime's delay and timeout, all inside the grace period.
+      const pod = deployment.spec.template.spec;
+      const drainMs = Number(config.SHUTDOWN_DELAY_MS) + Number(config.SHUTDOWN_TIMEOUT_MS);
+      assert.ok(pod.terminationGracePeriodSeconds * 1000 >= container.lifecycle.preStop.sleep.seconds * 1000 + drainMs + 1000, `${id}: grace period covers the drain`);
+      for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) assert.equal(probe.httpGet.port, "http");
+    }
+  });
+
+  test("the rendered gateway configuration starts the real runtime, whose probe paths answer", async () => {
+    const deployment = named(defaults, "Deployment", "mesh-gateway")!;
+    const container = deployment.spec.template.spec.containers[0];
+    const env = { ...named(defaults, "ConfigMap", "mesh-gateway")!.data } as Record<string, string>;
+    const [http, grpc] = await freePorts(2);
+    // Same settings, on free loopback ports of this machine instead of 8080/9090 of a pod.
+    Object.assign(env, { HOST: "127.0.0.1", HTTP_PORT: String(http), GRPC_PORT: String(grpc) });
+    const running = await startService(await definitionOf("gateway"), { catalog, env, write: () => undefined });
+    try {
+      for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) {
+        const res = await fetch(`http://127.0.0.1:${running.httpPort}${probe.httpGet.path}`);
+        assert.equal(res.status, 200, `${probe.httpGet.path} answers`);
+      }
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test("a service accepts calls only from its callers; the gateway only from the ingress", () => {
+    const principals = (id: string) => named(defaults, "AuthorizationPolicy", `mesh-${id}`)!.spec.rules[0].from[0].source.principals.sort();
+    const sa = (id: string) => `cluster.local/ns/${namespace}/sa/mesh-${id}`;
+    assert.deepEqual(principals("payment"), [sa("flower-order"), sa("gateway")]);
+    assert.deepEqual(principals("flower-order"), [sa("flower-delivery"), sa("gateway")]);
+    assert.deepEqual(principals("gateway"), ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]);
+    assert.equal(named(defaults, "PeerAuthentication", "mesh")!.spec.mtls.mode, "STRICT");
+    // The runtime's client retries idempotent calls itself: the sidecar must not retry again.
+    for (const vs of ofKind(defaults, "VirtualService").filter((v) => !v.spec.gateways)) assert.equal(vs.spec.http[0].retries.attempts, 0);
+    const ingress = ofKind(defaults, "VirtualService").find((v) => v.spec.gateways)!;
+    assert.equal(ingress.spec.http[0].route[0].destination.host, `mesh-gateway.${namespace}.svc.cluster.local`);
+  });
+
+  test("systems can be turned on one by one, and Istio off", async () => {
+    const none = await render("--set", "systems.flower.enabled=false");
+    assert.deepEqual(ofKind(none, "Deployment").map(component), []);
+    const plain = await render("-f", join(chart, "examples", "no-istio.yaml"));
+    assert.deepEqual(plain.filter((o) => o.apiVersion.includes("istio.io")), []);
+  });
+
+  test("production: two or more replicas, autoscaling and disruption budgets for every service", async () => {
+    const objects = await render("-f", join(chart, "examples", "production.yaml"));
+    for (const hpa of ofKind(objects, "HorizontalPodAutoscaler")) assert.ok(hpa.spec.minReplicas >= 2);
+    assert.equal(ofKind(objects, "HorizontalPodAutoscaler").length, catalog.length);
+    assert.equal(ofKind(objects, "PodDisruptionBudget").length, catalog.length);
+    assert.ok(ofKind(objects, "Deployment").every((d) => d.spec.replicas === undefined), "the autoscaler owns the replica count");
+  });
+
+  test("bad values are refused with the reason", async () => {
+    const refused: Array<[string[], RegExp]> = [
+      [["--set", "defaults.replicas=two"], /replicas/],
+      [["--set", "defaults.replicaCount=2"], /additional properties 'replicaCount' not allowed/],
+      [["--set", "istio.outlierDetection.maxEjectionPercent=80"], /maxEjectionPercent/],
+      [["--set", "istio.outlierDetection.interval=often"], /interval/],
+      [["--set", "database.kind=postgres"], /kind/],
+      [["--set", "config.logLevel=loud"], /logLevel/],
+      [["--set", "database.kind=sqlite", "--set", "services.payment.replicas=2"], /services.payment: with database.kind sqlite/],
+      [["--set", "defaults.podDisruptionBudget.enabled=true"], /would block every node drain/],
+      [["--set", "defaults.autoscaling.enabled=true", "--set", "defaults.autoscaling.minReplicas=5", "--set", "defaults.autoscaling.maxReplicas=3"], /minReplicas \(5\) is above maxReplicas \(3\)/],
+      [["--set", "nats.enabled=false"], /events.natsUrl is empty and nats.enabled is false/],
+      [["--set", "mysql.enabled=false"], /database.mysql.host is empty and mysql.enabled is false/],
+      [["--set", "mysql.enabled=false", "--set", "database.mysql.host=db.example"], /give database.mysql.existingSecret/],
+    ];
+    for (const [args, why] of refused) {
+      const out = await helm(["template", "mesh", chart, ...args]);
+      assert.notEqual(out.code, 0, `${args.join(" ")} must be refused`);
+      assert.match(out.stderr, why, args.join(" "));
+    }
+  });
+});
