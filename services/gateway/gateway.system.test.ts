@@ -1,11 +1,13 @@
 // The gateway end to end: the flower, payment and notification services and the gateway as real
 // processes, called as users do, over HTTP/1.1 REST (the seeds' paths), Connect and gRPC-Web.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { hasOption } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
@@ -157,6 +159,16 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
     }
     const res = await rest("GET", "/flower/stores/1", undefined, { "x-correlation-id": "gw-corr-2" });
     assert.equal(res.headers.get("x-correlation-id"), "gw-corr-2");
+  });
+
+  test("reflection on the gateway's gRPC port lists every service of the catalog (buf curl, as grpcurl would ask)", async () => {
+    const buf = join(root, "node_modules/.bin/buf");
+    const expected = [...new Set(catalog.flatMap((e) => e.serves.map((s) => s.typeName)))]
+      .concat("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection").sort();
+    for (const protocol of ["grpc-v1", "grpc-v1alpha"]) {
+      const { stdout } = await promisify(execFile)(buf, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "--reflect-protocol", protocol, "--list-services", sys.url("gateway")]);
+      assert.deepEqual(stdout.trim().split("\n").sort(), expected, protocol);
+    }
   });
 
   test("CORS: a browser on another origin may call the gateway", async () => {
