@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import { create, toJson, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { contextHeaderNames } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "../rpc/grpc-server.js";
 import { errorBody, statusBody } from "./error-body.js";
@@ -64,6 +66,11 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
     };
     call().catch((error: unknown) => {
       if (res.headersSent) return;
+      // Refused before the handler chain gave the call its context: still quote an id to search the logs by.
+      if (!res.hasHeader(contextHeaderNames.correlationId)) {
+        const given = req.headers[contextHeaderNames.correlationId];
+        res.setHeader(contextHeaderNames.correlationId, typeof given === "string" && given ? given : randomUUID());
+      }
       if (error instanceof RequestBodyError) {
         // Node discards the unread rest of an oversized body after the answer, so the client, still
         // sending, reads the 413 instead of a reset connection.

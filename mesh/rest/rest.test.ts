@@ -161,6 +161,9 @@ test("the correlation id comes back in a header, the caller's own or a new one",
   assert.equal(given.headers.get("x-correlation-id"), "order-77");
   const made = await call("GET", "/v1/items/missing");
   assert.match(made.headers.get("x-correlation-id") ?? "", /^[0-9a-f-]{36}$/);
+  // Refused before the handler ran (a query parameter that is no field): the id comes back all the same.
+  const early = await call("GET", "/v1/items/1?colour=red", { headers: { "x-correlation-id": "order-78" } });
+  assert.deepEqual([early.status, early.headers.get("x-correlation-id")], [400, "order-78"]);
 });
 
 test("REST calls are counted by the handler chain like any other protocol", async () => {
