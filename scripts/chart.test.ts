@@ -203,5 +203,17 @@ describe("helm chart", { timeout: 120_000 }, () => {
       assert.notEqual(out.code, 0, `${args.join(" ")} must be refused`);
       assert.match(out.stderr, why, args.join(" "));
     }
+    // Whole values files, as an operator writes them.
+    const files: Array<[string, RegExp]> = [
+      ["istio:\n  enabled: true\n  outlierDetection:\n    consecutive5xxErrors: five\n", /consecutive5xxErrors/],
+      ["services:\n  payment:\n    system: payment\n    dependsOn: []\n    replica: 3\n", /additional properties 'replica' not allowed/],
+      ["systems:\n  florist:\n    enabled: true\n", /florist/],
+      ["defaults:\n  env:\n    log-level: debug\n", /log-level/],
+    ];
+    for (const [yaml, why] of files) {
+      const out = await helm(["template", "mesh", chart, "-f", "-"], { input: yaml });
+      assert.notEqual(out.code, 0, `${yaml} must be refused`);
+      assert.match(out.stderr, why, yaml);
+    }
   });
 });
