@@ -64,6 +64,9 @@ test("POST /flower/orders: the request message as the body, errors as google.rpc
     assert.deepEqual(at(contract, "components", "responses", status, "content", "application/json", "schema"), ref("google.rpc.Status"));
   }
   assert.match(String(at(contract, "components", "responses", "412").description), /FAILED_PRECONDITION \(9\)/);
+  // What the REST layer refuses before any handler: only where a body is read.
+  for (const status of ["413", "415"]) assert.deepEqual(at(contract, "paths", "/flower/orders", "post", "responses", status), { $ref: `#/components/responses/${status}` });
+  assert.equal((at(contract, "paths", "/flower/orders/{id}", "get", "responses") as Record<string, unknown>)["415"], undefined);
 });
 
 test("the path-bound fields of a * body are left out of it", () => {

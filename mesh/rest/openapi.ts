@@ -4,6 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { httpBindings, type HttpBinding } from "./http-rules.js";
+import { maxMessageBytes } from "../rpc/grpc-server.js";
 import { errorStatuses } from "./http-status.js";
 import { SchemaSet, wellKnown, type Comments, type Schema } from "./openapi-schemas.js";
 import type { PathTemplate } from "./path-template.js";
@@ -41,6 +42,7 @@ export function openApiDocument(listed: readonly DescService[], options: OpenApi
   const comments = options.comments ?? (() => undefined);
   const schemas = new SchemaSet(comments);
   const errors = errorResponses(schemas.message(StatusSchema));
+  const bodyRefusals = bodyRefusalResponses(schemas.message(StatusSchema));
   // The detail types the runtime puts into errors, so that clients can read them.
   for (const detail of file_google_rpc_error_details.messages) schemas.message(detail);
 
@@ -54,7 +56,8 @@ export function openApiDocument(listed: readonly DescService[], options: OpenApi
     const item = (paths[path] ??= {});
     const method = binding.httpMethod.toLowerCase();
     if (method in item) throw new Error(`${binding.httpMethod} ${path} is bound twice (${operationId})`);
-    item[method] = operation(binding, operationId, schemas, comments, Object.keys(errors));
+    const refusals = binding.body === undefined ? [] : Object.keys(bodyRefusals);
+    item[method] = operation(binding, operationId, schemas, comments, [...Object.keys(errors), ...refusals].sort());
   }
 
   return {
@@ -62,7 +65,7 @@ export function openApiDocument(listed: readonly DescService[], options: OpenApi
     info: { title: options.title, version: options.version, ...(options.description && { description: options.description }) },
     tags: services.map((s) => ({ name: s.name, ...described(comments(s)) })),
     paths,
-    components: { schemas: schemas.components(), responses: errors },
+    components: { schemas: schemas.components(), responses: { ...errors, ...bodyRefusals } },
   };
 }
 
@@ -189,6 +192,14 @@ function errorResponses(status: Schema): Record<string, JsonObject> {
     const description = `${STATUS_CODES[httpStatus] ?? `HTTP ${httpStatus}`}: the call failed with ${which}.`;
     return [String(httpStatus), { description, content: json(status) }];
   }));
+}
+
+/** What the REST layer answers itself, before any handler, to a request body it cannot take. */
+function bodyRefusalResponses(status: Schema): Record<string, JsonObject> {
+  return {
+    "413": { description: `Content Too Large: the body is over ${maxMessageBytes / 1024 / 1024} MiB (code RESOURCE_EXHAUSTED).`, content: json(status) },
+    "415": { description: "Unsupported Media Type: the body is not application/json (code INVALID_ARGUMENT).", content: json(status) },
+  };
 }
 
 const json = (schema: Schema): JsonObject => ({ "application/json": { schema } });
