@@ -155,13 +155,16 @@ describe("helm chart", { timeout: 120_000 }, () => {
     }
   });
 
-  test("a service accepts calls only from its callers; the gateway only from the ingress", () => {
+  test("a service accepts calls only from its callers; the gateway only from the ingress", async () => {
     const principals = (id: string) => named(defaults, "AuthorizationPolicy", `mesh-${id}`)!.spec.rules[0].from[0].source.principals.sort();
     const sa = (id: string) => `cluster.local/ns/${namespace}/sa/mesh-${id}`;
     assert.deepEqual(principals("payment"), [sa("flower-order"), sa("gateway")]);
     assert.deepEqual(principals("flower-order"), [sa("flower-delivery"), sa("gateway")]);
     assert.deepEqual(principals("gateway"), ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]);
-    assert.equal(named(defaults, "PeerAuthentication", "mesh")!.spec.mtls.mode, "STRICT");
+    const mtls = named(defaults, "PeerAuthentication", "mesh")!;
+    assert.deepEqual([mtls.spec.mtls.mode, mtls.spec.selector], ["STRICT", undefined], "mutual TLS for the whole namespace");
+    const scoped = named(await render("--set", "istio.mtlsScope=release"), "PeerAuthentication", "mesh")!;
+    assert.deepEqual(scoped.spec.selector.matchLabels, { "app.kubernetes.io/instance": "mesh" });
     // The runtime's client retries idempotent calls itself: the sidecar must not retry again.
     for (const vs of ofKind(defaults, "VirtualService").filter((v) => !v.spec.gateways)) assert.equal(vs.spec.http[0].retries.attempts, 0);
     const ingress = ofKind(defaults, "VirtualService").find((v) => v.spec.gateways)!;
