@@ -1,7 +1,6 @@
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
+import type { NodeRequest } from "../rpc/node-http.js";
 import { jsonErrorOffset } from "./json-error-offset.js";
 
 /** A request body refused before decoding: the HTTP status, and the code and message for the Status body. */
@@ -20,7 +19,7 @@ export class RequestBodyError extends Error {
  * a body over `maxBytes` (413), one that is not JSON by its content type (415) or by its text
  * (400, saying the line and column).
  */
-export async function readJsonBody(req: http.IncomingMessage | http2.Http2ServerRequest, maxBytes: number): Promise<JsonValue | undefined> {
+export async function readJsonBody(req: NodeRequest, maxBytes: number): Promise<JsonValue | undefined> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const { chunks, size } = await readAll(req, maxBytes);
@@ -39,7 +38,7 @@ export async function readJsonBody(req: http.IncomingMessage | http2.Http2Server
 }
 
 // Not `for await`: leaving it early destroys the request, and with it the connection the 413 must go out on.
-function readAll(req: http.IncomingMessage | http2.Http2ServerRequest, maxBytes: number): Promise<{ chunks: Buffer[]; size: number }> {
+function readAll(req: NodeRequest, maxBytes: number): Promise<{ chunks: Buffer[]; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

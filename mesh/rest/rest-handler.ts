@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import { create, toJson, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
 import { contextHeaderNames } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "../rpc/grpc-server.js";
+import { sendJson, type NodeRequest, type NodeResponse } from "../rpc/node-http.js";
 import { errorBody, statusBody } from "./error-body.js";
 import { httpBindings, type HttpBinding } from "./http-rules.js";
 import { httpStatus } from "./http-status.js";
@@ -13,8 +12,6 @@ import { readJsonBody, RequestBodyError } from "./json-body.js";
 import { decodeRequest } from "./request-decoding.js";
 import { createRestRouter } from "./rest-router.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 type AnyImpl = (input: unknown, ctx: HandlerContext) => Promise<unknown>;
 
 export interface RestHandlerOptions {
@@ -26,7 +23,7 @@ export interface RestHandlerOptions {
 }
 
 /** Answers a request and returns true if its path is one of the REST routes; false lets the next handler try. */
-export type RestHandler = (req: Request, res: Response) => boolean;
+export type RestHandler = (req: NodeRequest, res: NodeResponse, url: URL) => boolean;
 
 /** REST from the services' google.api.http annotations: JSON in, the handler, JSON out. */
 export function createRestHandler({ services, maxBodyBytes, logger }: RestHandlerOptions): RestHandler {
@@ -39,8 +36,7 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
   }
   const router = createRestRouter(httpBindings(services.map((s) => s.service)).filter((b) => impls.has(b.method)));
 
-  return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+  return (req, res, url) => {
     const match = router.match(req.method ?? "GET", url.pathname);
     if (match.kind === "none") return false;
     if (match.kind === "method-not-allowed") {
@@ -88,7 +84,7 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
 const callEnded = new ConnectError("the call has ended", Code.Canceled);
 const callerGone = new ConnectError("the caller closed the connection", Code.Canceled);
 
-function contextFor(binding: HttpBinding, req: Request, res: Response, url: URL) {
+function contextFor(binding: HttpBinding, req: NodeRequest, res: NodeResponse, url: URL) {
   const cancelled = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) cancelled.abort(callerGone);
@@ -122,15 +118,6 @@ function unexpected(error: unknown, logger: Logger): ConnectError {
   return new ConnectError("internal error", Code.Internal);
 }
 
-function copyHeaders(headers: Headers, res: Response): void {
+function copyHeaders(headers: Headers, res: NodeResponse): void {
   for (const [key, value] of headers) res.setHeader(key, value);
-}
-
-function sendJson(res: Response, status: number, body: JsonValue, headOnly = false): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  if (headOnly) res.end();
-  else res.end(text);
 }

@@ -1,10 +1,6 @@
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import { cors as connectCors } from "@connectrpc/connect";
 import { contextHeaderNames } from "../context/call-context.js";
-
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
+import type { NodeRequest, NodeResponse } from "./node-http.js";
 
 const methods = [...new Set([...connectCors.allowedMethods, "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])].join(", ");
 const allowedHeaders = [...connectCors.allowedHeaders, ...Object.values(contextHeaderNames), "Authorization"].join(", ");
@@ -15,7 +11,7 @@ const exposedHeaders = [...connectCors.exposedHeaders, contextHeaderNames.correl
  * preflights and marks responses for allowed origins. `origins` is ["*"] or exact origins.
  * Returns true when it answered the request itself (a preflight).
  */
-export function createCors(origins: readonly string[]): (req: Request, res: Response) => boolean {
+export function createCors(origins: readonly string[]): (req: NodeRequest, res: NodeResponse) => boolean {
   const any = origins.includes("*");
   return (req, res) => {
     const origin = req.headers.origin;

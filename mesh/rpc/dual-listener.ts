@@ -1,12 +1,10 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import type { NodeRequest, NodeResponse } from "./node-http.js";
 
 /** A request handler that both node:http and node:http2 (compatibility API) can call. */
-export type DualHandler = (
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-  res: http.ServerResponse | http2.Http2ServerResponse,
-) => void;
+export type DualHandler = (req: NodeRequest, res: NodeResponse) => void;
 
 /** One TCP port for HTTP/1.1 (curl, browsers, Kubernetes probes) and h2c (gRPC, Connect over HTTP/2). */
 export interface DualListener {

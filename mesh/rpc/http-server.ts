@@ -1,5 +1,3 @@
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Code } from "@connectrpc/connect";
 import type { Logger } from "../log/logger.js";
@@ -9,6 +7,7 @@ import type { MeshMetrics } from "../telemetry/metrics.js";
 import { createCors } from "./cors.js";
 import { createDualListener } from "./dual-listener.js";
 import { maxMessageBytes, type ServedService } from "./grpc-server.js";
+import { requestUrl, sendJson as writeJson, type NodeRequest, type NodeResponse } from "./node-http.js";
 import type { Readiness } from "./readiness.js";
 
 /** What the HTTP port serves: the (already wrapped) services, health and reflection among them, probes and metrics. */
@@ -31,10 +30,8 @@ export interface HttpServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 /** Answers the request and returns true, or returns false to let the next route try. */
-type Route = (req: Request, res: Response) => boolean;
+type Route = (req: NodeRequest, res: NodeResponse, url: URL) => boolean;
 
 /** Creates the HTTP/1.1 + h2c server (handlers are served as given: wrap them first). */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
@@ -48,9 +45,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     grpcWeb: true,
     readMaxBytes: maxMessageBytes,
     // Neither a REST route nor an RPC: say so in the same JSON shape as every other error.
-    fallback: (req, res) => sendJson(res as Response, 404, statusBody(Code.NotFound, `no route for ${req.method} ${new URL(req.url ?? "/", "http://localhost").pathname}`)),
+    fallback: (req, res) => sendJson(res as NodeResponse, 404, statusBody(Code.NotFound, `no route for ${req.method} ${requestUrl(req).pathname}`)),
   });
   const rest = createRestHandler({ services, maxBodyBytes: maxMessageBytes, logger });
+  const openApiText = openApi && JSON.stringify(openApi); // once, not per request
 
   // Routes tried in order before the RPC adapter.
   const routes: Route[] = [
@@ -66,30 +64,33 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         },
       );
     }),
-    ...(openApi ? [get("/openapi.json", (res) => sendJson(res, 200, openApi))] : []),
+    ...(openApiText ? [get("/openapi.json", (res) => send(res, 200, "application/json", openApiText))] : []),
     rest,
   ];
 
   const listener = createDualListener((req, res) => {
-    if (!routes.some((route) => route(req, res))) rpc(req, res);
+    const url = requestUrl(req); // parsed once for every route
+    if (!routes.some((route) => route(req, res, url))) rpc(req, res);
   });
   return { listen: listener.listen, close: listener.close };
 }
 
-function get(path: string, answer: (res: Response) => void): Route {
-  return (req, res) => {
+function get(path: string, answer: (res: NodeResponse) => void): Route {
+  return (req, res, url) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
-    if (new URL(req.url ?? "/", "http://localhost").pathname !== path) return false;
+    if (url.pathname !== path) return false;
     answer(res);
     return true;
   };
 }
 
-function sendJson(res: Response, status: number, body: unknown): void {
-  send(res, status, "application/json", JSON.stringify(body));
+// The port's own answers (probes, metrics, 404s) are never to be cached.
+function sendJson(res: NodeResponse, status: number, body: unknown): void {
+  res.setHeader("cache-control", "no-store");
+  writeJson(res, status, body);
 }
 
-function send(res: Response, status: number, contentType: string, body: string): void {
+function send(res: NodeResponse, status: number, contentType: string, body: string): void {
   res.statusCode = status;
   res.setHeader("content-type", contentType);
   res.setHeader("cache-control", "no-store");
