@@ -1,11 +1,12 @@
 import { STATUS_CODES } from "node:http";
-import type { DescField, DescMessage, DescMethod, DescService, JsonObject } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescService, JsonObject } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { httpBindings, type HttpBinding } from "./http-rules.js";
 import { maxMessageBytes } from "../rpc/grpc-server.js";
 import { errorStatuses } from "./http-status.js";
+import { settableFromQuery } from "./request-decoding.js";
 import { SchemaSet, wellKnown, type Comments, type Schema } from "./openapi-schemas.js";
 import type { PathTemplate } from "./path-template.js";
 
@@ -149,7 +150,7 @@ function queryParameters(binding: HttpBinding, schemas: SchemaSet, comments: Com
       const path = [...names, field.name];
       if (taken.has(path.join("."))) continue;
       const jsonPath = [...jsonNames, field.jsonName];
-      if (isQueryValue(field)) {
+      if (settableFromQuery(field)) {
         parameters.push({ name: jsonPath.join("."), in: "query", ...described(comments(field)), schema: schemas.value(field) });
       } else if (field.fieldKind === "message" && !wellKnown(field.message.typeName) && path.length < maxQueryDepth) {
         visit(field.message, path, jsonPath); // a well-known type has a JSON form of its own: not field by field
@@ -159,9 +160,6 @@ function queryParameters(binding: HttpBinding, schemas: SchemaSet, comments: Com
   visit(binding.method.input, [], []);
   return parameters;
 }
-
-const isQueryValue = (field: DescField) =>
-  field.fieldKind === "scalar" || field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind !== "message");
 
 /**
  * The request body: the named field, or with "*" the whole request; fields the path sets are

@@ -90,6 +90,11 @@ function textValue(field: DescField, text: string): JsonValue {
   return text;
 }
 
+/** Whether a query parameter can set the field: a scalar or an enum, singular or repeated (the OpenAPI document lists these). */
+export function settableFromQuery(field: DescField): boolean {
+  return field.fieldKind === "scalar" || field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind !== "message");
+}
+
 // A query key is a dotted path of field names (JSON or proto spelling) through singular messages,
 // ending on a scalar or enum, singular or repeated.
 function resolveQueryField(message: DescMessage, key: string): DescField[] {
@@ -102,8 +107,7 @@ function resolveQueryField(message: DescMessage, key: string): DescField[] {
     current = field.fieldKind === "message" ? field.message : undefined;
   }
   const last = fields[fields.length - 1];
-  const scalarLike = last.fieldKind === "scalar" || last.fieldKind === "enum" || (last.fieldKind === "list" && last.listKind !== "message");
-  if (!scalarLike) throw invalidArgument({ field: key, description: "cannot be set from the query: send it in a body" });
+  if (!settableFromQuery(last)) throw invalidArgument({ field: key, description: "cannot be set from the query: send it in a body" });
   return fields;
 }
 
@@ -118,7 +122,7 @@ function decodingError(input: DescMessage, error: unknown): Error {
     const field = jsonPathOf(input, badField[1]) ?? badField[1];
     return invalidArgument({ field, description: `cannot be ${badField[2]}` });
   }
-  return invalidArgument({ field: "body", description: text.replace(/^cannot decode /, "cannot decode ") });
+  return invalidArgument({ field: "body", description: text });
 }
 
 // The JSON path ("price.amount") of a field given by its full name ("common.v1.Money.amount"), searched from `root`.
