@@ -171,6 +171,15 @@ describe("helm chart", { timeout: 120_000 }, () => {
     assert.equal(ingress.spec.http[0].route[0].destination.host, `mesh-gateway.${namespace}.svc.cluster.local`);
   });
 
+  test("a service's own settings restart only that service (its config checksum)", async () => {
+    const checksums = (objects: K8sObject[]) =>
+      Object.fromEntries(ofKind(objects, "Deployment").map((d) => [component(d), d.spec.template.metadata.annotations["checksum/config"]]));
+    const before = checksums(defaults);
+    const after = checksums(await render("--set", "services.payment.env.PAYMENT_LATENCY_MS=100"));
+    assert.notEqual(after.payment, before.payment);
+    assert.deepEqual({ ...after, payment: undefined }, { ...before, payment: undefined });
+  });
+
   test("systems can be turned on one by one, and Istio off", async () => {
     const none = await render("--set", "systems.flower.enabled=false");
     assert.deepEqual(ofKind(none, "Deployment").map(component), []);

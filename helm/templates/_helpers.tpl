@@ -92,3 +92,46 @@ gateway run when any system does.
 {{- define "mesh.gracePeriod" -}}
 {{- add .Values.shutdown.preStopSeconds .Values.shutdown.drainSeconds 5 -}}
 {{- end -}}
+
+{{/*
+A service's ConfigMap data: the runtime's variables (mesh/config/runtime-config.ts) and its own.
+Pass (dict "root" $ "id" "<id>" "svc" <its settings> "services" <every running service>). Its
+Deployment hashes the same text, so that a change of one service's settings restarts only it.
+*/}}
+{{- define "mesh.configData" -}}
+{{- $root := .root -}}{{- $id := .id -}}{{- $svc := .svc -}}{{- $services := .services }}
+HOST: "0.0.0.0"
+HTTP_PORT: {{ include "mesh.httpPort" $root | quote }}
+GRPC_PORT: {{ include "mesh.grpcPort" $root | quote }}
+LOG_LEVEL: {{ $root.Values.config.logLevel | quote }}
+EVENT_NAMESPACE: {{ $root.Values.config.eventNamespace | quote }}
+EVENT_RETENTION_HOURS: {{ $root.Values.config.eventRetentionHours | quote }}
+CORS_ALLOWED_ORIGINS: {{ $root.Values.config.corsAllowedOrigins | quote }}
+CLIENT_TIMEOUT_MS: {{ $root.Values.config.client.timeoutMs | quote }}
+CLIENT_RETRIES: {{ $root.Values.config.client.retries | quote }}
+CLIENT_MAX_CONCURRENT: {{ $root.Values.config.client.maxConcurrent | quote }}
+BREAKER_THRESHOLD: {{ $root.Values.config.client.breakerThreshold | quote }}
+BREAKER_HALF_OPEN_MS: {{ $root.Values.config.client.breakerHalfOpenMs | quote }}
+CONSUMER_MAX_DELIVER: {{ $root.Values.config.consumer.maxDeliver | quote }}
+CONSUMER_ACK_WAIT_MS: {{ $root.Values.config.consumer.ackWaitMs | quote }}
+# preStop already kept traffic away while it slept; on SIGTERM the service drains at once.
+SHUTDOWN_DELAY_MS: "0"
+SHUTDOWN_TIMEOUT_MS: {{ mul $root.Values.shutdown.drainSeconds 1000 | quote }}
+{{- if not $svc.stateless }}
+NATS_URL: {{ include "mesh.natsUrl" $root | quote }}
+DATA_DIR: /data
+{{- if eq $root.Values.database.kind "mysql" }}
+DATABASE_URL: {{ printf "mysql://%s@%s/%s" $root.Values.database.mysql.user (include "mesh.mysqlAddress" $root) ($id | replace "-" "_") | quote }}
+{{- else }}
+DATABASE_URL: {{ printf "sqlite:///data/%s.sqlite" $id | quote }}
+{{- end }}
+{{- end }}
+{{- range $dep := $svc.dependsOn }}
+{{- if hasKey $services $dep }}
+{{ $dep | upper | replace "-" "_" }}_ADDR: {{ printf "%s:%s" (include "mesh.serviceName" (dict "root" $root "id" $dep)) (include "mesh.grpcPort" $root) | quote }}
+{{- end }}
+{{- end }}
+{{- range $name, $value := $svc.env }}
+{{ $name }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}
