@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { connectNats } from "./connect-nats.js";
-import { captureLogs, createTcpProxy, until } from "./event-fixtures.js";
+import { captureLogs, createTcpProxy, eventually } from "./event-fixtures.js";
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -27,9 +27,9 @@ test("after an outage it reconnects by itself, logging the disconnect and the re
   const nc = await connectNats({ url: proxy.url, name: "reconnecting", logger, reconnectWaitMs: 100 });
   try {
     await proxy.cut();
-    await until("the disconnect is logged", () => lines.some((l) => l.msg === "NATS disconnected; reconnecting" && l.level === "warn"));
+    await eventually("the disconnect to be logged", () => lines.some((l) => l.msg === "NATS disconnected; reconnecting" && l.level === "warn"));
     await proxy.restore();
-    await until("the reconnect is logged", () => lines.some((l) => l.msg === "NATS reconnected"));
+    await eventually("the reconnect to be logged", () => lines.some((l) => l.msg === "NATS reconnected"));
     await nc.flush(); // the connection works again
     assert.equal(nc.isClosed(), false);
   } finally {

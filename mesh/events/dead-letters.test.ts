@@ -19,12 +19,12 @@ before(async () => {
   const js = t.nc.jetstream();
   for (const [consumer, eventId, reason] of [["svc-a", "e1", "boom"], ["svc-b", "e2", "malformed event: premature EOF"], ["svc-a", "e3", "still boom"]]) {
     const h = natsHeaders();
-    h.set("Event-Type", "flower.v1.OrderPlaced");
+    h.set("Event-Type", "meshtest.v1.OrderPlaced");
     h.set("Occurred-At", "2026-01-02T03:04:05.006Z");
     h.set("x-correlation-id", `saga-${eventId}`);
     h.set("Dead-Letter-Reason", reason);
     h.set("Dead-Letter-Consumer", consumer);
-    h.set("Original-Subject", `${t.namespace}.flower.order.OrderPlaced`);
+    h.set("Original-Subject", `${t.namespace}.sample.order.OrderPlaced`);
     h.set("Delivery-Count", "8");
     h.set("Event-Id", eventId);
     await js.publish(deadLetterSubject(t.namespace, consumer), new Uint8Array([1, 2, 3]), { headers: h, msgID: `${consumer}:${eventId}:1` });
@@ -37,12 +37,12 @@ test("lists dead letters oldest first, without consuming them, by consumer and u
   assert.deepEqual(all.map((d) => d.eventId), ["e1", "e2", "e3"]);
   assert.deepEqual(all[0], {
     seq: all[0].seq,
-    subject: "flower.order.OrderPlaced",
+    subject: "sample.order.OrderPlaced",
     consumer: "svc-a",
     reason: "boom",
     deliveryCount: 8,
     eventId: "e1",
-    eventType: "flower.v1.OrderPlaced",
+    eventType: "meshtest.v1.OrderPlaced",
     correlationId: "saga-e1",
     occurredAt: "2026-01-02T03:04:05.006Z",
     deadLetteredAt: all[0].deadLetteredAt,
@@ -59,7 +59,7 @@ test("formats them as a table", async () => {
   const [head, ...rows] = table.split("\n");
   assert.match(head, /^SEQ\s+DEAD-LETTERED \(UTC\)\s+CONSUMER\s+SUBJECT\s+EVENT ID\s+CORRELATION ID\s+TRIES\s+REASON$/);
   assert.equal(rows.length, 3);
-  assert.match(rows[1], /svc-b\s+flower\.order\.OrderPlaced\s+e2\s+saga-e2\s+8\s+malformed event: premature EOF$/);
+  assert.match(rows[1], /svc-b\s+sample\.order\.OrderPlaced\s+e2\s+saga-e2\s+8\s+malformed event: premature EOF$/);
   assert.equal(formatDeadLetters([]), "no dead letters");
 });
 

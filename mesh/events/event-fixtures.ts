@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
-import { FlowerWrappedSchema, OrderCancelledSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/flower/v1/events_pb.js";
-import { PaymentApprovedSchema } from "../../gen/payment/v1/events_pb.js";
+import { ChargeApprovedSchema, OrderCancelledSchema, OrderPackedSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { defineEvent } from "./event-type.js";
 import { ensureStreams } from "./streams.js";
@@ -13,16 +12,23 @@ import { ensureStreams } from "./streams.js";
 /** NATS the tests use (TEST_NATS_URL, default the local server). */
 export const testNatsUrl = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 
-/** Event types of the flower and payment systems, for tests. */
+/**
+ * The test contract's events (proto/meshtest/v1/events.proto), each keyed by its order: three of
+ * the sample system's order context, one of another of its contexts, and one that another system
+ * (billing) publishes on its own stream.
+ */
 export const testEvents = {
-  orderPlaced: defineEvent("flower.order", OrderPlacedSchema),
-  orderCancelled: defineEvent("flower.order", OrderCancelledSchema),
-  orderRejected: defineEvent("flower.order", OrderRejectedSchema),
-  flowerWrapped: defineEvent("flower.store", FlowerWrappedSchema),
-  paymentApproved: defineEvent("payment.flower", PaymentApprovedSchema),
+  orderPlaced: defineEvent("sample.order", OrderPlacedSchema, (e) => e.orderId),
+  orderCancelled: defineEvent("sample.order", OrderCancelledSchema, (e) => e.orderId),
+  orderRejected: defineEvent("sample.order", OrderRejectedSchema, (e) => e.orderId),
+  orderPacked: defineEvent("sample.warehouse", OrderPackedSchema, (e) => e.orderId),
+  chargeApproved: defineEvent("billing.sample", ChargeApprovedSchema, (e) => e.orderId),
 };
 
-/** A namespace of its own on the shared NATS, with the flower, payment and dead-letter streams. */
+/** The streams of the systems testEvents are published on. */
+export const testSystems = ["sample", "billing"];
+
+/** A namespace of its own on the shared NATS, with the sample, billing and dead-letter streams. */
 export interface TestNats {
   nc: NatsConnection;
   jsm: JetStreamManager;
@@ -37,7 +43,7 @@ export async function createTestNats(): Promise<TestNats> {
   const namespace = `t${randomBytes(5).toString("hex")}`;
   const nc = await connect({ servers: testNatsUrl });
   const jsm = await nc.jetstreamManager();
-  await ensureStreams(jsm, namespace, ["flower", "payment"]);
+  await ensureStreams(jsm, namespace, testSystems);
   return {
     nc, jsm, namespace, url: testNatsUrl,
     async cleanup() {
@@ -49,7 +55,7 @@ export async function createTestNats(): Promise<TestNats> {
   };
 }
 
-export { until } from "../testing/eventually.js";
+export { eventually } from "../testing/eventually.js";
 
 export { captureLogs } from "../testing/capture-logs.js";
 

@@ -10,7 +10,7 @@ import { connectNats } from "./connect-nats.js";
 import { createOutboxRelay, type OutboxRelayOptions } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { streamName } from "./subjects.js";
-import { captureLogs, createTcpProxy, createTestNats, testEvents, testMetrics, until, type TestNats } from "./event-fixtures.js";
+import { captureLogs, createTcpProxy, createTestNats, eventually, testEvents, testMetrics, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
 
 type Env = TestDatabase & { nats: TestNats; relay(o?: Partial<OutboxRelayOptions>): ReturnType<typeof createOutboxRelay>; logs: Record<string, unknown>[] };
@@ -41,7 +41,7 @@ const emitOrders = (db: Knex, ids: string[], onCommit?: () => void) =>
   });
 
 async function published(nats: TestNats): Promise<StoredMsg[]> {
-  const stream = streamName(nats.namespace, "flower");
+  const stream = streamName(nats.namespace, "sample");
   const { state } = await nats.jsm.streams.info(stream);
   const out: StoredMsg[] = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) out.push(await nats.jsm.streams.getMessage(stream, { seq }));
@@ -58,23 +58,24 @@ for (const dialect of testDialects) {
         const r = relay({ metrics, pollMs: 60_000 }); // only a wake-up can make it publish in time
         r.start();
         const trace = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", sampled: true };
-        await runInContext({ correlationId: "saga-1", causationId: "cause-1", trace }, () => emitOrders(db, ["a", "b", "c"], r.wake));
-        await until("three events are in the stream", async () => (await published(nats)).length === 3);
-        await until("the outbox is empty", async () => (await outboxCount(db)) === 0);
+        await runInContext({ correlationId: "cmd-1", causationId: "cause-1", trace }, () => emitOrders(db, ["a", "b", "c"], r.wake));
+        await eventually("three events in the stream", async () => (await published(nats)).length === 3);
+        await eventually("the outbox to be empty", async () => (await outboxCount(db)) === 0);
         const msgs = await published(nats);
         const rows = msgs.map((m) => m.header);
         const ids = rows.map((h) => h.get("Nats-Msg-Id"));
         assert.deepEqual([...ids].sort(), ids, "in id order");
-        assert.equal(msgs[0].subject, `${nats.namespace}.flower.order.OrderPlaced`);
+        assert.equal(msgs[0].subject, `${nats.namespace}.sample.order.OrderPlaced`);
+        assert.deepEqual(rows.map((h) => h.get("Business-Key")), ["a", "b", "c"], "each event's own order");
         for (const h of rows) {
-          assert.equal(h.get("Event-Type"), "flower.v1.OrderPlaced");
+          assert.equal(h.get("Event-Type"), "meshtest.v1.OrderPlaced");
           assert.ok(!Number.isNaN(Date.parse(h.get("Occurred-At"))));
-          assert.equal(h.get("x-correlation-id"), "saga-1");
+          assert.equal(h.get("x-correlation-id"), "cmd-1", "the one command that emitted all three");
           assert.equal(h.get("x-causation-id"), "cause-1");
           assert.match(h.get("traceparent"), new RegExp(`^00-${trace.traceId}-`));
         }
         assert.equal((await metrics.outboxPublished.get()).values[0].value, 3);
-        await until("the backlog gauge reads 0", async () => (await metrics.outboxBacklog.get()).values[0]?.value === 0);
+        await eventually("the backlog gauge to read 0", async () => (await metrics.outboxBacklog.get()).values[0]?.value === 0);
       });
     });
 
@@ -103,8 +104,8 @@ for (const dialect of testDialects) {
         assert.equal((await published(nats)).length, 0);
         const restarted = relay();
         restarted.start();
-        await until("both events are published", async () => (await published(nats)).length === 2);
-        await until("the outbox is empty", async () => (await outboxCount(db)) === 0);
+        await eventually("both events to be published", async () => (await published(nats)).length === 2);
+        await eventually("the outbox to be empty", async () => (await outboxCount(db)) === 0);
       });
     });
 
@@ -118,10 +119,10 @@ for (const dialect of testDialects) {
           r.start();
           await proxy.cut();
           await emitOrders(db, ["o1", "o2", "o3", "o4", "o5"], r.wake);
-          await until("the relay reports a failed publish", () => logs.some((l) => String(l.msg).includes("could not publish")));
+          await eventually("the relay to report a failed publish", () => logs.some((l) => String(l.msg).includes("could not publish")));
           assert.equal(await outboxCount(db), 5, "rows kept while NATS is down");
           await proxy.restore();
-          await until("the outbox is empty", async () => (await outboxCount(db)) === 0);
+          await eventually("the outbox to be empty", async () => (await outboxCount(db)) === 0);
           const ids = (await published(nats)).map((m) => m.header.get("Nats-Msg-Id"));
           assert.equal(ids.length, 5);
           assert.equal(new Set(ids).size, 5, "each once");
@@ -143,7 +144,7 @@ for (const dialect of testDialects) {
         const ms = performance.now() - started;
         t.diagnostic(`${dialect}: ${n} events published in ${ms.toFixed(0)} ms (${Math.round((n / ms) * 1000)} events/s)`);
         assert.equal(await outboxCount(db), 0);
-        assert.equal((await nats.jsm.streams.info(streamName(nats.namespace, "flower"))).state.messages, n);
+        assert.equal((await nats.jsm.streams.info(streamName(nats.namespace, "sample"))).state.messages, n);
       });
     });
 
@@ -161,7 +162,7 @@ for (const dialect of testDialects) {
             const countB = (await b.outboxPublished.get()).values[0]?.value ?? 0;
             assert.equal(countA + countB, n);
             assert.equal(logs.filter((l) => String(l.msg).includes("de-duplicated")).length, 0);
-            assert.equal((await nats.jsm.streams.info(streamName(nats.namespace, "flower"))).state.messages, n);
+            assert.equal((await nats.jsm.streams.info(streamName(nats.namespace, "sample"))).state.messages, n);
           } finally {
             await replica.destroy();
           }

@@ -12,7 +12,7 @@ after(() => t.cleanup());
 
 test("one file stream per system plus the dead-letter stream, 2-minute duplicate window", async () => {
   const p = t.namespace.toUpperCase();
-  for (const [name, subject] of [[`${p}_FLOWER`, `${t.namespace}.flower.>`], [`${p}_PAYMENT`, `${t.namespace}.payment.>`], [`${p}_DEADLETTER`, `${t.namespace}.deadletter.>`]]) {
+  for (const [name, subject] of [[`${p}_SAMPLE`, `${t.namespace}.sample.>`], [`${p}_BILLING`, `${t.namespace}.billing.>`], [`${p}_DEADLETTER`, `${t.namespace}.deadletter.>`]]) {
     const info = await t.jsm.streams.info(name);
     assert.deepEqual(info.config.subjects, [subject]);
     assert.equal(info.config.storage, "file");
@@ -21,7 +21,7 @@ test("one file stream per system plus the dead-letter stream, 2-minute duplicate
 });
 
 test("idempotent, also when several processes start at once; a changed stream is updated", async () => {
-  await Promise.all([1, 2, 3].map(() => ensureStreams(t.jsm, t.namespace, ["flower", "coffee", "flower"])));
+  await Promise.all([1, 2, 3].map(() => ensureStreams(t.jsm, t.namespace, ["sample", "coffee", "sample"])));
   const name = `${t.namespace.toUpperCase()}_COFFEE`;
   assert.deepEqual((await t.jsm.streams.info(name)).config.subjects, [`${t.namespace}.coffee.>`]);
 

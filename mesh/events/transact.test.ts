@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
-import { OrderPlacedSchema } from "../../gen/flower/v1/events_pb.js";
+import { OrderPlacedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { runInContext } from "../context/call-context.js";
 import { parseTraceparent } from "../context/trace.js";
 import { migrate } from "../db/migrate.js";
@@ -29,11 +29,11 @@ for (const dialect of testDialects) {
       await withDatabase(dialect, async ({ db }) => {
         let wakes = 0;
         const transact = createTransact({ db, onCommit: () => wakes++ });
-        const result = await runInContext({ correlationId: "order-1", causationId: "req-9", trace }, () =>
+        const result = await runInContext({ correlationId: "cmd-1", causationId: "req-9", trace }, () =>
           transact(async (tx) => {
             await tx.db("orders").insert({ id: "order-1" });
-            tx.emit(testEvents.orderPlaced, { orderId: "order-1", qty: 3, price: { amount: 1200n, currency: "KRW" } });
-            tx.emit(testEvents.orderCancelled, { orderId: "order-1" }, { correlationId: "other-saga" });
+            tx.emit(testEvents.orderPlaced, { orderId: "order-1", qty: 3, amount: { amount: 1200n, currency: "KRW" } });
+            tx.emit(testEvents.orderCancelled, { orderId: "order-2" });
             assert.equal(wakes, 0, "no wake-up before commit");
             return "ok";
           }),
@@ -44,13 +44,13 @@ for (const dialect of testDialects) {
         const rows = await db("outbox").orderBy("id");
         assert.equal(rows.length, 2);
         const [placed, cancelled] = rows;
-        assert.equal(placed.subject, "flower.order.OrderPlaced");
-        assert.equal(placed.type, "flower.v1.OrderPlaced");
+        assert.equal(placed.subject, "sample.order.OrderPlaced");
+        assert.equal(placed.type, "meshtest.v1.OrderPlaced");
         const message = fromBinary(OrderPlacedSchema, placed.payload);
         assert.equal(message.qty, 3);
-        assert.equal(message.price?.amount, 1200n);
-        assert.equal(placed.correlation_id, "order-1", "from the context");
-        assert.equal(cancelled.correlation_id, "other-saga", "the option wins");
+        assert.equal(message.amount?.amount, 1200n);
+        assert.deepEqual([placed.correlation_id, cancelled.correlation_id], ["cmd-1", "cmd-1"], "the command's, from the context");
+        assert.deepEqual([placed.business_key, cancelled.business_key], ["order-1", "order-2"], "each event's own, from its type's key");
         assert.equal(placed.causation_id, "req-9");
         assert.equal(parseTraceparent(placed.traceparent)?.traceId, trace.traceId);
         const occurred = new Date(placed.occurred_at).getTime();
@@ -83,6 +83,7 @@ for (const dialect of testDialects) {
         await transact(async (tx) => tx.emit(testEvents.orderPlaced, { orderId: "o" }));
         const row = await db("outbox").first();
         assert.equal(row.correlation_id, row.id);
+        assert.equal(row.business_key, "o");
         assert.equal(row.causation_id, null);
         assert.ok(parseTraceparent(row.traceparent));
       });

@@ -26,7 +26,7 @@ test("with nothing answering, nats-server -js is started from PATH, with JetStre
     await nc.close();
   } finally {
     child?.kill();
-    await eventually("server stopped", async () => ((await natsAnswers(url)) ? undefined : true));
+    await eventually("the server to stop", async () => !(await natsAnswers(url)));
     await rm(dir, { recursive: true, force: true });
   }
 });
