@@ -8,7 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { runInContext } from "../context/call-context.js";
 import { createLogger } from "../log/logger.js";
 import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
-import { FlowerSchema, StoreService, type GetFlowerResponse } from "../../gen/flower/v1/store_pb.js";
+import { ItemSchema, ItemService, type GetItemResponse } from "../../gen/meshtest/v1/sample_pb.js";
 import {
   BadRequestSchema,
   ErrorInfoSchema,
@@ -18,8 +18,8 @@ import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { createClient } from "./client.js";
 import { createResiliencePolicy, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
 
-// A real grpc-js StoreService whose behaviour the request chooses: the GetFlower id or the
-// AddFlower name is "unavailable:<times>:<key>", "sleep:<ms>", "refuse", "invalid" or a plain name.
+// A real grpc-js ItemService whose behaviour the request chooses: the GetItem id or the
+// AddItem name is "unavailable:<times>:<key>", "sleep:<ms>", "refuse", "invalid" or a plain name.
 interface StoreServer {
   port: number;
   calls: Map<string, number>;
@@ -42,7 +42,7 @@ async function startStoreServer(port = 0): Promise<StoreServer> {
     if (kind === "refuse") {
       throw grpcError(Code.FailedPrecondition, "out of stock", [
         anyPack(PreconditionFailureSchema, create(PreconditionFailureSchema, { violations: [{ type: "OUT_OF_STOCK", description: "no roses left" }] })),
-        anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: "OUT_OF_STOCK", domain: "flower" })),
+        anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: "OUT_OF_STOCK", domain: "store" })),
       ]);
     }
     if (kind === "invalid") {
@@ -50,15 +50,15 @@ async function startStoreServer(port = 0): Promise<StoreServer> {
         anyPack(BadRequestSchema, create(BadRequestSchema, { fieldViolations: [{ field: "name", description: "must not be empty" }] })),
       ]);
     }
-    return create(FlowerSchema, { id: key, name: "Rose", price: { amount: 1500n, currency: "KRW" }, stock: 3 });
+    return create(ItemSchema, { id: key, name: "Rose", price: { amount: 1500n, currency: "KRW" }, stock: 3 });
   };
   const unary = <I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
     keyOf: (request: MessageShape<I>) => string,
-    answer: (flower: MessageShape<typeof FlowerSchema>) => MessageShape<O>,
+    answer: (item: MessageShape<typeof ItemSchema>) => MessageShape<O>,
   ) => ({
     definition: {
-      path: `/${StoreService.typeName}/${method.name}`,
+      path: `/${ItemService.typeName}/${method.name}`,
       requestStream: false,
       responseStream: false,
       requestSerialize: (m: MessageShape<I>) => Buffer.from(toBinary(method.input, m)),
@@ -67,12 +67,12 @@ async function startStoreServer(port = 0): Promise<StoreServer> {
       responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
     },
     handler: (call: grpc.ServerUnaryCall<MessageShape<I>, MessageShape<O>>, callback: grpc.sendUnaryData<MessageShape<O>>) => {
-      behave(keyOf(call.request), call).then((flower) => callback(null, answer(flower)), (error: grpc.ServiceError) => callback(error));
+      behave(keyOf(call.request), call).then((item) => callback(null, answer(item)), (error: grpc.ServiceError) => callback(error));
     },
   });
-  const get = unary(StoreService.method.getFlower, (r) => r.id, (flower) => create(StoreService.method.getFlower.output, { flower }));
-  const add = unary(StoreService.method.addFlower, (r) => r.name, (flower) => create(StoreService.method.addFlower.output, { flower }));
-  server.addService({ GetFlower: get.definition, AddFlower: add.definition }, { GetFlower: get.handler, AddFlower: add.handler } as never);
+  const get = unary(ItemService.method.getItem, (r) => r.id, (item) => create(ItemService.method.getItem.output, { item }));
+  const add = unary(ItemService.method.addItem, (r) => r.name, (item) => create(ItemService.method.addItem.output, { item }));
+  server.addService({ GetItem: get.definition, AddItem: add.definition }, { GetItem: get.handler, AddItem: add.handler } as never);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
@@ -93,7 +93,7 @@ function setup(port: number, overrides: Partial<ResilienceOptions> = {}) {
   const logger = createLogger({ service: "test", write: (line) => lines.push(JSON.parse(line)) });
   const metrics = createMetrics("test", { processMetrics: false });
   const policy = createResiliencePolicy({ dependency: "store", logger, metrics, timeoutMs: 500, retryDelayMs: 5, halfOpenAfterMs: 300, ...overrides });
-  const client = createClient(StoreService, {
+  const client = createClient(ItemService, {
     dependency: "store", address: `127.0.0.1:${port}`, policy, logger, metrics,
     channelOptions: { "grpc.max_reconnect_backoff_ms": 200 },
   });
@@ -107,7 +107,7 @@ async function requestCounts(metrics: MeshMetrics): Promise<Record<string, numbe
 }
 
 const noFallback = (error: ConnectError): never => assert.fail(`fallback called with ${error.message}`);
-const substitute = (id: string) => (): GetFlowerResponse => create(StoreService.method.getFlower.output, { flower: { id, name: "substitute" } });
+const substitute = (id: string) => (): GetItemResponse => create(ItemService.method.getItem.output, { item: { id, name: "substitute" } });
 
 describe("createClient against a real grpc-js server", () => {
   let server: StoreServer;
@@ -117,20 +117,20 @@ describe("createClient against a real grpc-js server", () => {
   test("round trip with typed request and response; metrics record OK", async () => {
     const { client, metrics } = setup(server.port);
     try {
-      const got = await client.getFlower({ id: "rose" }, { fallback: noFallback });
-      assert.equal(got.flower?.name, "Rose");
-      assert.equal(got.flower?.price?.amount, 1500n);
-      const added = await client.addFlower({ name: "tulip", stock: 2 }, { fallback: noFallback });
-      assert.equal(added.flower?.id, "tulip");
-      assert.deepEqual(await requestCounts(metrics), { "GetFlower OK": 1, "AddFlower OK": 1 });
+      const got = await client.getItem({ id: "rose" }, { fallback: noFallback });
+      assert.equal(got.item?.name, "Rose");
+      assert.equal(got.item?.price?.amount, 1500n);
+      const added = await client.addItem({ name: "tulip", stock: 2 }, { fallback: noFallback });
+      assert.equal(added.item?.id, "tulip");
+      assert.deepEqual(await requestCounts(metrics), { "GetItem OK": 1, "AddItem OK": 1 });
       // Checked by tsc, never run: the fallback is required and requests are typed.
       const typeChecks = () => {
         // @ts-expect-error a call site must state its fallback
-        void client.getFlower({ id: "x" }, {});
+        void client.getItem({ id: "x" }, {});
         // @ts-expect-error no such field
-        void client.getFlower({ nope: 1 }, { fallback: noFallback });
+        void client.getItem({ nope: 1 }, { fallback: noFallback });
         // @ts-expect-error the fallback must answer with the method's response type
-        void client.getFlower({ id: "x" }, { fallback: () => create(FlowerSchema, {}) });
+        void client.getItem({ id: "x" }, { fallback: () => create(ItemSchema, {}) });
       };
       void typeChecks;
     } finally {
@@ -147,7 +147,7 @@ describe("createClient against a real grpc-js server", () => {
       // maxConcurrent 1: the second call waits in the bulkhead yet keeps its own context.
       await Promise.all([1, 2].map((n) =>
         runInContext({ correlationId: `order-${n}`, causationId: `event-${n}`, trace: trace(n) }, () =>
-          client.getFlower({ id: "sleep:20" }, { fallback: noFallback }))));
+          client.getItem({ id: "sleep:20" }, { fallback: noFallback }))));
       assert.deepEqual(server.seen.map((s) => [s.correlationId, s.causationId, s.traceparent]), [
         ["order-1", "event-1", `00-${"1".repeat(32)}-${"1".repeat(16)}-01`],
         ["order-2", "event-2", `00-${"2".repeat(32)}-${"2".repeat(16)}-01`],
@@ -161,19 +161,19 @@ describe("createClient against a real grpc-js server", () => {
   test("an idempotent method is retried on Unavailable; a non-idempotent one never is", async () => {
     const { client, metrics } = setup(server.port, { retries: 2 });
     try {
-      const got = await client.getFlower({ id: "unavailable:2:get" }, { fallback: noFallback });
-      assert.equal(got.flower?.name, "Rose");
+      const got = await client.getItem({ id: "unavailable:2:get" }, { fallback: noFallback });
+      assert.equal(got.item?.name, "Rose");
       assert.equal(server.calls.get("unavailable:2:get"), 3);
 
       let seen: ConnectError | undefined;
-      const added = await client.addFlower({ name: "unavailable:2:add" }, {
-        fallback: (error) => ((seen = error), create(StoreService.method.addFlower.output, {})),
+      const added = await client.addItem({ name: "unavailable:2:add" }, {
+        fallback: (error) => ((seen = error), create(ItemService.method.addItem.output, {})),
       });
-      assert.equal(added.flower, undefined);
+      assert.equal(added.item, undefined);
       assert.equal(seen?.code, Code.Unavailable);
       assert.equal(seen?.rawMessage, "down for add");
       assert.equal(server.calls.get("unavailable:2:add"), 1);
-      assert.deepEqual(await requestCounts(metrics), { "GetFlower OK": 1, "AddFlower fallback": 1 });
+      assert.deepEqual(await requestCounts(metrics), { "GetItem OK": 1, "AddItem fallback": 1 });
     } finally {
       client.close();
     }
@@ -183,19 +183,19 @@ describe("createClient against a real grpc-js server", () => {
     const { client, policy, metrics } = setup(server.port, { breakerThreshold: 2 });
     try {
       for (let i = 0; i < 4; i++) {
-        const error = await client.getFlower({ id: "refuse" }, { fallback: noFallback }).catch((e: unknown) => e);
+        const error = await client.getItem({ id: "refuse" }, { fallback: noFallback }).catch((e: unknown) => e);
         assert.ok(error instanceof ConnectError);
         assert.equal(error.code, Code.FailedPrecondition);
         assert.equal(error.rawMessage, "out of stock");
         assert.equal(error.findDetails(PreconditionFailureSchema)[0]?.violations[0]?.type, "OUT_OF_STOCK");
-        assert.equal(error.findDetails(ErrorInfoSchema)[0]?.domain, "flower");
+        assert.equal(error.findDetails(ErrorInfoSchema)[0]?.domain, "store");
       }
-      const invalid = await client.addFlower({ name: "invalid" }, { fallback: noFallback }).catch((e: unknown) => e);
+      const invalid = await client.addItem({ name: "invalid" }, { fallback: noFallback }).catch((e: unknown) => e);
       assert.ok(invalid instanceof ConnectError);
       assert.equal(invalid.code, Code.InvalidArgument);
       assert.deepEqual(invalid.findDetails(BadRequestSchema)[0]?.fieldViolations.map((v) => v.field), ["name"]);
       assert.equal(policy.breakerState(), "closed");
-      assert.deepEqual(await requestCounts(metrics), { "GetFlower FailedPrecondition": 4, "AddFlower InvalidArgument": 1 });
+      assert.deepEqual(await requestCounts(metrics), { "GetItem FailedPrecondition": 4, "AddItem InvalidArgument": 1 });
     } finally {
       client.close();
     }
@@ -205,11 +205,11 @@ describe("createClient against a real grpc-js server", () => {
     const { client, metrics } = setup(server.port);
     try {
       let seen: ConnectError | undefined;
-      const got = await client.getFlower({ id: "sleep:400" }, { timeoutMs: 50, fallback: (e) => ((seen = e), substitute("cached")()) });
-      assert.equal(got.flower?.name, "substitute");
+      const got = await client.getItem({ id: "sleep:400" }, { timeoutMs: 50, fallback: (e) => ((seen = e), substitute("cached")()) });
+      assert.equal(got.item?.name, "substitute");
       assert.equal(seen?.code, Code.DeadlineExceeded);
       assert.equal(server.calls.get("sleep:400"), 1, "DeadlineExceeded is not retried");
-      assert.deepEqual(await requestCounts(metrics), { "GetFlower fallback": 1 });
+      assert.deepEqual(await requestCounts(metrics), { "GetItem fallback": 1 });
     } finally {
       client.close();
     }
@@ -218,7 +218,7 @@ describe("createClient against a real grpc-js server", () => {
   test("a fallback that throws decides the caller's error", async () => {
     const { client } = setup(server.port);
     try {
-      const error = await client.addFlower({ name: "unavailable:1:throwing" }, {
+      const error = await client.addItem({ name: "unavailable:1:throwing" }, {
         fallback: () => { throw new ConnectError("store is unavailable; please try later", Code.Unavailable); },
       }).catch((e: unknown) => e);
       assert.ok(error instanceof ConnectError);
@@ -231,14 +231,14 @@ describe("createClient against a real grpc-js server", () => {
   test("a full bulkhead sends the call to the fallback with Unavailable", async () => {
     const { client } = setup(server.port, { maxConcurrent: 1, maxQueue: 0 });
     try {
-      const first = client.getFlower({ id: "sleep:100" }, { fallback: noFallback });
+      const first = client.getItem({ id: "sleep:100" }, { fallback: noFallback });
       let seen: ConnectError | undefined;
-      const second = await client.getFlower({ id: "bulkhead" }, { fallback: (e) => ((seen = e), substitute("none")()) });
-      assert.equal(second.flower?.name, "substitute");
+      const second = await client.getItem({ id: "bulkhead" }, { fallback: (e) => ((seen = e), substitute("none")()) });
+      assert.equal(second.item?.name, "substitute");
       assert.equal(seen?.code, Code.Unavailable);
       assert.ok(wasShortCircuited(seen));
       assert.equal(server.calls.get("bulkhead"), undefined);
-      assert.equal((await first).flower?.name, "Rose");
+      assert.equal((await first).item?.name, "Rose");
     } finally {
       client.close();
     }
@@ -252,12 +252,12 @@ describe("createClient when the dependency goes down and comes back", () => {
     const { client, policy, lines, metrics } = setup(port, { breakerThreshold: 3, halfOpenAfterMs: 300 });
     const gauge = async () => (await metrics.breakerState.get()).values.find((v) => v.labels.dependency === "store")?.value;
     try {
-      assert.equal((await client.getFlower({ id: "rose" }, { fallback: noFallback })).flower?.name, "Rose");
+      assert.equal((await client.getItem({ id: "rose" }, { fallback: noFallback })).item?.name, "Rose");
       server.stop();
 
       const codes: Code[] = [];
       const fallback = (e: ConnectError) => (codes.push(e.code), substitute("offline")());
-      for (let i = 0; i < 3; i++) assert.equal((await client.getFlower({ id: "rose" }, { fallback })).flower?.name, "substitute");
+      for (let i = 0; i < 3; i++) assert.equal((await client.getItem({ id: "rose" }, { fallback })).item?.name, "substitute");
       assert.deepEqual(codes, [Code.Unavailable, Code.Unavailable, Code.Unavailable]);
       assert.equal(policy.breakerState(), "open");
       assert.equal(await gauge(), 2);
@@ -269,26 +269,26 @@ describe("createClient when the dependency goes down and comes back", () => {
       server = await startStoreServer(port);
       const rounds = 1000;
       const started = performance.now();
-      for (let i = 0; i < rounds; i++) await client.getFlower({ id: "while-open" }, { fallback: substitute("offline") });
+      for (let i = 0; i < rounds; i++) await client.getItem({ id: "while-open" }, { fallback: substitute("offline") });
       const meanUs = ((performance.now() - started) * 1000) / rounds;
       console.log(`# open-breaker rejection (policy + fallback): mean ${meanUs.toFixed(1)} µs over ${rounds} calls`);
       assert.equal(server.calls.get("while-open"), undefined);
 
       // After halfOpenAfter one probe passes; the channel may still be reconnecting, so allow a few rounds.
-      let back: GetFlowerResponse | undefined;
-      for (let i = 0; i < 10 && back?.flower?.name !== "Rose"; i++) {
+      let back: GetItemResponse | undefined;
+      for (let i = 0; i < 10 && back?.item?.name !== "Rose"; i++) {
         await sleep(320);
-        back = await client.getFlower({ id: "rose" }, { fallback: substitute("offline") });
+        back = await client.getItem({ id: "rose" }, { fallback: substitute("offline") });
       }
-      assert.equal(back?.flower?.name, "Rose");
+      assert.equal(back?.item?.name, "Rose");
       assert.equal(policy.breakerState(), "closed");
       assert.equal(await gauge(), 0);
       const states = lines.filter((l) => l.breaker).map((l) => `${l.level} ${l.breaker}`);
       assert.deepEqual(states.slice(0, 2), ["warn open", "info half-open"]);
       assert.deepEqual(states.slice(-2), ["info half-open", "info closed"]);
       const counts = await requestCounts(metrics);
-      assert.equal(counts["GetFlower OK"], 2);
-      assert.ok(counts["GetFlower fallback"] >= 3 + rounds);
+      assert.equal(counts["GetItem OK"], 2);
+      assert.ok(counts["GetItem fallback"] >= 3 + rounds);
     } finally {
       client.close();
       server.stop();

@@ -6,7 +6,7 @@ import * as http2 from "node:http2";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { createDualListener, type DualHandler } from "./dual-listener.js";
-import { connectError, until } from "./serving-fixtures.js";
+import { connectError, eventually } from "./serving-fixtures.js";
 
 const curl = async (...args: string[]) => (await promisify(execFile)("curl", ["-s", ...args])).stdout;
 
@@ -61,7 +61,7 @@ test("close: in-flight requests finish, idle keep-alive sockets close, h2 sessio
   const slowH2 = h2Get(session, "/slow");
   const before = arrived;
   const slowH1 = h1Get(port, "/slow", busyAgent);
-  await until("both requests are in the handler", () => arrived === before + 2, 5000);
+  await eventually("both requests to be in the handler", () => arrived === before + 2, 5000);
 
   await listener.close(5000);
   assert.equal(await slowH2, "http/2.0");
@@ -83,7 +83,7 @@ test("close: whatever is still open after the timeout is destroyed", async () =>
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on("error", () => undefined);
   const hungH2 = h2Get(session, "/hang").catch(() => "");
-  await until("both requests are in the handler", () => arrived === before + 2, 5000);
+  await eventually("both requests to be in the handler", () => arrived === before + 2, 5000);
   await listener.close(100);
   assert.equal(await hung, "ECONNRESET");
   assert.equal(await hungH2, ""); // cut without an answer

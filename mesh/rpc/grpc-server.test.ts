@@ -7,13 +7,13 @@ import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
-import { GetFlowerRequestSchema, StoreService, type GetFlowerResponse } from "../../gen/flower/v1/store_pb.js";
+import { GetItemRequestSchema, ItemService, type GetItemResponse } from "../../gen/meshtest/v1/sample_pb.js";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { createGrpcServer, type GrpcServer } from "./grpc-server.js";
 import { wrapService } from "./handler-chain.js";
-import { StreamService, captureLogs, connectError, grpcClient, type GrpcTestClient, grpcUnary, storeImpl, streamImpl, until } from "./serving-fixtures.js";
+import { StreamService, captureLogs, connectError, grpcClient, type GrpcTestClient, grpcUnary, itemImpl, streamImpl, eventually } from "./serving-fixtures.js";
 
 const { logger, lines } = captureLogs();
 const metrics = createMetrics("test", { processMetrics: false });
@@ -26,16 +26,16 @@ let store: GrpcTestClient;
 let streams: GrpcTestClient;
 
 before(async () => {
-  const impl = storeImpl(logger);
+  const impl = itemImpl(logger);
   server = createGrpcServer({
     logger,
     services: [
       {
-        service: StoreService,
-        impl: wrapService(StoreService, {
+        service: ItemService,
+        impl: wrapService(ItemService, {
           ...impl,
-          async getFlower(req, ctx) {
-            if (req.id !== "wait") return impl.getFlower!(req, ctx);
+          async getItem(req, ctx) {
+            if (req.id !== "wait") return impl.getItem!(req, ctx);
             await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
             aborts.push(ConnectError.from(ctx.signal.reason).code === Code.DeadlineExceeded ? "deadline" : "cancelled");
             throw ctx.signal.reason;
@@ -46,7 +46,7 @@ before(async () => {
     ],
   });
   address = `127.0.0.1:${await server.listen("127.0.0.1", 0)}`;
-  store = grpcClient(StoreService, address);
+  store = grpcClient(ItemService, address);
   streams = grpcClient(StreamService, address);
 });
 
@@ -60,45 +60,45 @@ test("unary: request metadata reaches the handler's context; response headers co
   const md = new grpc.Metadata();
   md.set("x-correlation-id", "corr-grpc");
   const headers = new Promise<grpc.Metadata>((resolve) => {
-    const call = store.getFlower({ id: "rose" }, md, () => undefined) as unknown as grpc.ClientUnaryCall;
+    const call = store.getItem({ id: "rose" }, md, () => undefined) as unknown as grpc.ClientUnaryCall;
     call.on("metadata", resolve);
   });
-  const res = (await grpcUnary<GetFlowerResponse>(store, "getFlower", { id: "rose" }, md)) as GetFlowerResponse;
-  assert.match(res.flower!.name, /^corr-grpc\|[0-9a-f]{32}$/);
+  const res = (await grpcUnary<GetItemResponse>(store, "getItem", { id: "rose" }, md)) as GetItemResponse;
+  assert.match(res.item!.name, /^corr-grpc\|[0-9a-f]{32}$/);
   assert.deepEqual((await headers).get("x-served-by"), ["store"]);
 });
 
 test("client-, server- and bidi-streaming over grpc-js", async () => {
-  const collected = await new Promise<{ flowers: { id: string }[] }>((resolve, reject) => {
-    const call = streams.collectIds((err: Error | null, res: { flowers: { id: string }[] }) => (err ? reject(err) : resolve(res))) as unknown as grpc.ClientWritableStream<object>;
+  const collected = await new Promise<{ items: { id: string }[] }>((resolve, reject) => {
+    const call = streams.collectIds((err: Error | null, res: { items: { id: string }[] }) => (err ? reject(err) : resolve(res))) as unknown as grpc.ClientWritableStream<object>;
     call.write({ id: "a" });
     call.write({ id: "b" });
     call.end();
   });
-  assert.deepEqual(collected.flowers.map((f) => f.id), ["a", "b"]);
+  assert.deepEqual(collected.items.map((f) => f.id), ["a", "b"]);
 
   const counted: string[] = [];
-  for await (const r of streams.countTo({ id: "3" }) as unknown as AsyncIterable<GetFlowerResponse>) counted.push(r.flower!.id);
+  for await (const r of streams.countTo({ id: "3" }) as unknown as AsyncIterable<GetItemResponse>) counted.push(r.item!.id);
   assert.deepEqual(counted, ["1", "2", "3"]);
 
-  const bidi = streams.echoEach() as unknown as grpc.ClientDuplexStream<object, GetFlowerResponse>;
+  const bidi = streams.echoEach() as unknown as grpc.ClientDuplexStream<object, GetItemResponse>;
   bidi.write({ id: "x" });
   bidi.write({ id: "y" });
   bidi.end();
   const echoed: string[] = [];
-  for await (const r of bidi) echoed.push(r.flower!.id);
+  for await (const r of bidi) echoed.push(r.item!.id);
   assert.deepEqual(echoed, ["x", "y"]);
 
   const failing: string[] = [];
   const err = await (async () => {
-    for await (const r of streams.countTo({ id: "fail" }) as unknown as AsyncIterable<GetFlowerResponse>) failing.push(r.flower!.id);
+    for await (const r of streams.countTo({ id: "fail" }) as unknown as AsyncIterable<GetItemResponse>) failing.push(r.item!.id);
   })().catch((e) => e);
   assert.deepEqual(failing, ["1"]);
   assert.equal(err.code, grpc.status.FAILED_PRECONDITION);
 });
 
 test("errors: same code and message, details in grpc-status-details-bin", async () => {
-  const err = (await grpcUnary(store, "getFlower", { id: "bad" })) as grpc.ServiceError;
+  const err = (await grpcUnary(store, "getItem", { id: "bad" })) as grpc.ServiceError;
   assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
   assert.equal(err.details, "id: must not be bad");
   const [bin] = err.metadata.get("grpc-status-details-bin") as Buffer[];
@@ -107,32 +107,32 @@ test("errors: same code and message, details in grpc-status-details-bin", async 
   assert.equal(status.details[0].typeUrl, "type.googleapis.com/google.rpc.BadRequest");
   assert.deepEqual(anyUnpack(status.details[0], BadRequestSchema)?.fieldViolations.map((v) => v.field), ["id"]);
 
-  const internal = (await grpcUnary(store, "getFlower", { id: "boom" })) as grpc.ServiceError;
+  const internal = (await grpcUnary(store, "getItem", { id: "boom" })) as grpc.ServiceError;
   assert.equal(internal.code, grpc.status.INTERNAL);
   assert.equal(internal.details, "internal error");
   assert.ok(lines.some((l) => l.level === "error" && (l.error as { message: string }).message.includes("kaboom")));
 
-  const unimplemented = (await grpcUnary(store, "addFlower", { id: "x" })) as grpc.ServiceError;
+  const unimplemented = (await grpcUnary(store, "addItem", { id: "x" })) as grpc.ServiceError;
   assert.equal(unimplemented.code, grpc.status.UNIMPLEMENTED);
 });
 
 test("a connect-node gRPC client reads the details with findDetails", async () => {
-  const client = createClient(StoreService, createGrpcTransport({ baseUrl: `http://${address}` }));
-  const err = await client.getFlower({ id: "bad" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
+  const client = createClient(ItemService, createGrpcTransport({ baseUrl: `http://${address}` }));
+  const err = await client.getItem({ id: "bad" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
   assert.equal(err.code, Code.InvalidArgument);
   assert.deepEqual(err.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.description, "must not be bad");
-  assert.equal((await client.getFlower({ id: "tulip" })).flower?.id, "tulip");
+  assert.equal((await client.getItem({ id: "tulip" })).item?.id, "tulip");
 });
 
 test("business errors go out Trailers-Only (status in the first and only HEADERS frame)", async () => {
   const session = http2.connect(`http://${address}`);
   try {
     const call = async (id: string) => {
-      const body = toBinary(GetFlowerRequestSchema, create(GetFlowerRequestSchema, { id }));
+      const body = toBinary(GetItemRequestSchema, create(GetItemRequestSchema, { id }));
       const frame = Buffer.alloc(5 + body.length);
       frame.writeUInt32BE(body.length, 1);
       frame.set(body, 5);
-      const req = session.request({ ":method": "POST", ":path": "/flower.v1.StoreService/GetFlower", "content-type": "application/grpc", te: "trailers" });
+      const req = session.request({ ":method": "POST", ":path": "/meshtest.v1.ItemService/GetItem", "content-type": "application/grpc", te: "trailers" });
       req.end(frame);
       const [headers, flags] = (await once(req, "response")) as [http2.IncomingHttpHeaders, number];
       req.resume();
@@ -153,10 +153,10 @@ test("business errors go out Trailers-Only (status in the first and only HEADERS
 
 test("the handler's signal fires at the gRPC deadline and when the caller cancels", async () => {
   const late = (await new Promise<unknown>((resolve) => {
-    store.getFlower({ id: "wait" }, new grpc.Metadata(), { deadline: Date.now() + 100 }, (err: unknown) => resolve(err));
+    store.getItem({ id: "wait" }, new grpc.Metadata(), { deadline: Date.now() + 100 }, (err: unknown) => resolve(err));
   })) as grpc.ServiceError;
   assert.equal(late.code, grpc.status.DEADLINE_EXCEEDED);
-  const call = store.getFlower({ id: "wait" }, () => undefined) as unknown as grpc.ClientUnaryCall;
+  const call = store.getItem({ id: "wait" }, () => undefined) as unknown as grpc.ClientUnaryCall;
   setTimeout(() => call.cancel(), 50);
   while (aborts.length < 2) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(aborts.sort(), ["cancelled", "deadline"]);
@@ -164,13 +164,13 @@ test("the handler's signal fires at the gRPC deadline and when the caller cancel
 
 test("shutdown lets the in-flight call finish, then refuses new connections", async () => {
   const logs = captureLogs();
-  const own = createGrpcServer({ logger, services: [{ service: StoreService, impl: wrapService(StoreService, storeImpl(logs.logger), chain) as never }] });
+  const own = createGrpcServer({ logger, services: [{ service: ItemService, impl: wrapService(ItemService, itemImpl(logs.logger), chain) as never }] });
   const port = await own.listen("127.0.0.1", 0);
-  const client = grpcClient(StoreService, `127.0.0.1:${port}`);
-  const slow = grpcUnary<GetFlowerResponse>(client, "getFlower", { id: "slow" });
-  await until("the call is in the handler", () => logs.lines.some((l) => l.msg === "getting flower"), 5000);
+  const client = grpcClient(ItemService, `127.0.0.1:${port}`);
+  const slow = grpcUnary<GetItemResponse>(client, "getItem", { id: "slow" });
+  await eventually("the call to be in the handler", () => logs.lines.some((l) => l.msg === "getting item"), 5000);
   await own.shutdown(5000);
-  assert.equal(((await slow) as GetFlowerResponse).flower?.id, "slow");
+  assert.equal(((await slow) as GetItemResponse).item?.id, "slow");
   client.close();
   assert.equal(await connectError(port), "ECONNREFUSED");
 });

@@ -16,7 +16,7 @@ const context = (method: (typeof Health.methods)[number], signal?: AbortSignal) 
 
 function setup() {
   const readiness = createReadiness(["database"]);
-  const health = createHealth({ readiness, services: ["flower.v1.StoreService"] });
+  const health = createHealth({ readiness, services: ["meshtest.v1.ItemService"] });
   const check = async (service: string) => {
     try {
       return (await health.check(create(HealthCheckRequestSchema, { service }), context(Health.method.check))).status;
@@ -30,15 +30,15 @@ function setup() {
 test("Check and List follow readiness; unknown names are NOT_FOUND", async () => {
   const { readiness, health, check } = setup();
   assert.equal(await check(""), Status.NOT_SERVING);
-  assert.equal(await check("flower.v1.StoreService"), Status.NOT_SERVING);
+  assert.equal(await check("meshtest.v1.ItemService"), Status.NOT_SERVING);
   readiness.mark("database", true);
   assert.equal(await check(""), Status.SERVING);
-  assert.equal(await check("flower.v1.StoreService"), Status.SERVING);
-  assert.equal(await check("flower.v1.Nope"), Code.NotFound);
+  assert.equal(await check("meshtest.v1.ItemService"), Status.SERVING);
+  assert.equal(await check("meshtest.v1.Nope"), Code.NotFound);
   const list = await health.list(create(HealthListRequestSchema), context(Health.method.list));
   assert.deepEqual(Object.fromEntries(Object.entries(list.statuses ?? {}).map(([k, v]) => [k, v.status])), {
     "": Status.SERVING,
-    "flower.v1.StoreService": Status.SERVING,
+    "meshtest.v1.ItemService": Status.SERVING,
   });
   readiness.startShutdown();
   assert.equal(await check(""), Status.NOT_SERVING);

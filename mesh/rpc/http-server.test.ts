@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { StoreService } from "../../gen/flower/v1/store_pb.js";
+import { ItemService } from "../../gen/meshtest/v1/sample_pb.js";
 import { PreconditionFailureSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
@@ -12,7 +12,7 @@ import { wrapService } from "./handler-chain.js";
 import { createHealth } from "./health.js";
 import { createHttpServer, type HttpServer } from "./http-server.js";
 import { createReadiness } from "./readiness.js";
-import { captureLogs, sampleValue, storeImpl } from "./serving-fixtures.js";
+import { captureLogs, sampleValue, itemImpl } from "./serving-fixtures.js";
 
 const { logger } = captureLogs();
 const metrics = createMetrics("test", { processMetrics: false });
@@ -31,8 +31,8 @@ const get = async (path: string) => {
 before(async () => {
   server = createHttpServer({
     services: [
-      { service: StoreService, impl: wrapService(StoreService, storeImpl(logger), { logger, metrics }) as never },
-      { service: Health, impl: wrapService(Health, createHealth({ readiness, services: [StoreService.typeName] }), { logger, metrics }) as never },
+      { service: ItemService, impl: wrapService(ItemService, itemImpl(logger), { logger, metrics }) as never },
+      { service: Health, impl: wrapService(Health, createHealth({ readiness, services: [ItemService.typeName] }), { logger, metrics }) as never },
     ],
     readiness,
     metrics,
@@ -62,24 +62,24 @@ for (const [name, transport] of [
   ["gRPC over h2c", () => createGrpcTransport({ baseUrl })],
 ] as Array<[string, () => Transport]>) {
   test(`${name}: answers, and errors keep code, message and details`, async () => {
-    const client = createClient(StoreService, transport());
-    const res = await client.getFlower({ id: "rose" }, { headers: { "x-correlation-id": "corr-http" } });
-    assert.match(res.flower!.name, /^corr-http\|/);
-    const err = await client.getFlower({ id: "refused" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
+    const client = createClient(ItemService, transport());
+    const res = await client.getItem({ id: "rose" }, { headers: { "x-correlation-id": "corr-http" } });
+    assert.match(res.item!.name, /^corr-http\|/);
+    const err = await client.getItem({ id: "refused" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
     assert.equal(err.code, Code.FailedPrecondition);
     assert.equal(err.rawMessage, "out of stock");
     assert.equal(err.findDetails(PreconditionFailureSchema)[0]?.violations[0]?.type, "OUT_OF_STOCK");
-    const internal = await client.getFlower({ id: "boom" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
+    const internal = await client.getItem({ id: "boom" }).then(() => assert.fail("expected an error"), (e) => ConnectError.from(e));
     assert.equal(internal.code, Code.Internal);
     assert.equal(internal.rawMessage, "internal error");
-    const health = await createClient(Health, transport()).check({ service: StoreService.typeName });
+    const health = await createClient(Health, transport()).check({ service: ItemService.typeName });
     assert.equal(health.status, Status.SERVING);
   });
 }
 
 test("curl speaks Connect JSON over HTTP/1.1, and gets JSON errors", async () => {
-  const post = (id: string) => curl("-X", "POST", "-H", "content-type: application/json", "-d", JSON.stringify({ id }), `${baseUrl}/flower.v1.StoreService/GetFlower`);
-  assert.equal(JSON.parse(await post("tulip")).flower.id, "tulip");
+  const post = (id: string) => curl("-X", "POST", "-H", "content-type: application/json", "-d", JSON.stringify({ id }), `${baseUrl}/meshtest.v1.ItemService/GetItem`);
+  assert.equal(JSON.parse(await post("tulip")).item.id, "tulip");
   const err = JSON.parse(await post("missing"));
   assert.equal(err.code, "not_found");
   assert.equal(err.details[0].type, "google.rpc.ResourceInfo");
@@ -90,12 +90,12 @@ test("/metrics shows mesh_rpc_requests_total by method, code and protocol", asyn
   const { status, body } = await get("/metrics");
   assert.equal(status, 200);
   const count = (code: string, protocol: string) =>
-    sampleValue(body, "mesh_rpc_requests_total", { method: "/flower.v1.StoreService/GetFlower", code, protocol, service: "test" });
+    sampleValue(body, "mesh_rpc_requests_total", { method: "/meshtest.v1.ItemService/GetItem", code, protocol, service: "test" });
   assert.equal(count("OK", "connect"), 3); // two Connect transports and curl
   assert.equal(count("FailedPrecondition", "grpc-web"), 1);
   assert.equal(count("Internal", "grpc"), 1);
   assert.equal(count("NotFound", "connect"), 1);
-  assert.match(body, /^mesh_rpc_duration_seconds_bucket\{.*method="\/flower.v1.StoreService\/GetFlower"/m);
+  assert.match(body, /^mesh_rpc_duration_seconds_bucket\{.*method="\/meshtest.v1.ItemService\/GetItem"/m);
 });
 
 test("/readyz turns 503 for good once shutdown starts", async () => {

@@ -8,7 +8,7 @@ import { FileDescriptorProtoSchema, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
-import { StoreService, type GetFlowerResponse } from "../../gen/flower/v1/store_pb.js";
+import { ItemService, type GetItemResponse } from "../../gen/meshtest/v1/sample_pb.js";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as Status, type HealthCheckResponse } from "../../gen/grpc/health/v1/health_pb.js";
@@ -16,7 +16,7 @@ import { ServerReflection, type ServerReflectionResponse } from "../../gen/grpc/
 import { createMetrics } from "../telemetry/metrics.js";
 import { createReadiness } from "./readiness.js";
 import { createRpcServer, type RpcServer, type RpcServerPorts } from "./rpc-server.js";
-import { StreamService, captureLogs, connectError, grpcClient, grpcUnary, sampleValue, storeImpl, streamImpl, until } from "./serving-fixtures.js";
+import { StreamService, captureLogs, connectError, grpcClient, grpcUnary, sampleValue, itemImpl, streamImpl, eventually } from "./serving-fixtures.js";
 
 const traceId = "0af7651916cd43dd8448eb211c80319c";
 const traceparent = `00-${traceId}-b7ad6b7169203331-01`;
@@ -31,7 +31,7 @@ const httpUrl = () => `http://127.0.0.1:${ports.httpPort}`;
 before(async () => {
   server = createRpcServer({
     services: [
-      { service: StoreService, impl: storeImpl(logger) as never },
+      { service: ItemService, impl: itemImpl(logger) as never },
       { service: StreamService, impl: streamImpl() as never },
     ],
     logger, metrics, readiness, host: "127.0.0.1", grpcPort: 0, httpPort: 0,
@@ -41,14 +41,14 @@ before(async () => {
 
 after(() => server.stop(1000));
 
-/** The same call through every client and port: [name, getFlower(id, headers)]. */
-function everyWay(): Array<[string, (id: string, headers: Record<string, string>) => Promise<GetFlowerResponse>]> {
-  const viaConnect = (t: Transport) => (id: string, headers: Record<string, string>) => createClient(StoreService, t).getFlower({ id }, { headers });
+/** The same call through every client and port: [name, getItem(id, headers)]. */
+function everyWay(): Array<[string, (id: string, headers: Record<string, string>) => Promise<GetItemResponse>]> {
+  const viaConnect = (t: Transport) => (id: string, headers: Record<string, string>) => createClient(ItemService, t).getItem({ id }, { headers });
   const viaGrpcJs = (address: string) => async (id: string, headers: Record<string, string>) => {
-    const client = grpcClient(StoreService, address);
+    const client = grpcClient(ItemService, address);
     const md = new grpc.Metadata();
     for (const [k, v] of Object.entries(headers)) md.set(k, v);
-    const res = await grpcUnary<GetFlowerResponse>(client, "getFlower", { id }, md);
+    const res = await grpcUnary<GetItemResponse>(client, "getItem", { id }, md);
     client.close();
     if (res instanceof Error) throw ConnectError.from(Object.assign(new ConnectError(res.details, res.code as number, res.metadata.toHttp2Headers() as never)));
     return res;
@@ -65,23 +65,23 @@ function everyWay(): Array<[string, (id: string, headers: Record<string, string>
 }
 
 test("one handler, every protocol and port: same answer, caller's correlation id and trace in context and logs", async () => {
-  for (const [i, [name, getFlower]] of everyWay().entries()) {
+  for (const [i, [name, getItem]] of everyWay().entries()) {
     const correlationId = `corr-${i}`;
-    const res = await getFlower("rose", { "x-correlation-id": correlationId, traceparent });
-    assert.equal(res.flower?.name, `${correlationId}|${traceId}`, name);
-    const line = lines.find((l) => l.msg === "getting flower" && l.correlationId === correlationId);
+    const res = await getItem("rose", { "x-correlation-id": correlationId, traceparent });
+    assert.equal(res.item?.name, `${correlationId}|${traceId}`, name);
+    const line = lines.find((l) => l.msg === "getting item" && l.correlationId === correlationId);
     assert.equal(line?.traceId, traceId, name);
   }
 });
 
 test("errors look the same on every port: code, message, details; unknown errors are INTERNAL with the cause logged", async () => {
-  for (const [i, [name, getFlower]] of everyWay().entries()) {
-    const bad = await getFlower("bad", {}).then(() => assert.fail(name), (e) => ConnectError.from(e));
+  for (const [i, [name, getItem]] of everyWay().entries()) {
+    const bad = await getItem("bad", {}).then(() => assert.fail(name), (e) => ConnectError.from(e));
     assert.equal(bad.code, Code.InvalidArgument, name);
     // decodeURIComponent: connect-node percent-encodes grpc-message fully, grpc-js decodes with decodeURI (leaves "%3A").
     assert.equal(decodeURIComponent(bad.rawMessage), "id: must not be bad", name);
     if (!name.startsWith("grpc-js")) assert.equal(bad.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.field, "id", name);
-    const boom = await getFlower("boom", { "x-correlation-id": `boom-${i}` }).then(() => assert.fail(name), (e) => ConnectError.from(e));
+    const boom = await getItem("boom", { "x-correlation-id": `boom-${i}` }).then(() => assert.fail(name), (e) => ConnectError.from(e));
     assert.equal(boom.code, Code.Internal, name);
     assert.equal(boom.rawMessage, "internal error", name);
     const logged = lines.find((l) => l.level === "error" && l.correlationId === `boom-${i}`);
@@ -89,8 +89,8 @@ test("errors look the same on every port: code, message, details; unknown errors
   }
   // A grpc-js client decodes the details itself from grpc-status-details-bin, on either port.
   for (const port of [ports.grpcPort, ports.httpPort]) {
-    const client = grpcClient(StoreService, `127.0.0.1:${port}`);
-    const err = (await grpcUnary(client, "getFlower", { id: "bad" })) as grpc.ServiceError;
+    const client = grpcClient(ItemService, `127.0.0.1:${port}`);
+    const err = (await grpcUnary(client, "getItem", { id: "bad" })) as grpc.ServiceError;
     client.close();
     const status = fromBinary(StatusSchema, err.metadata.get("grpc-status-details-bin")[0] as Buffer);
     assert.equal(anyUnpack(status.details[0], BadRequestSchema)?.fieldViolations[0]?.description, "must not be bad");
@@ -100,7 +100,7 @@ test("errors look the same on every port: code, message, details; unknown errors
 test("/metrics counts calls of both ports by method, code and protocol", async () => {
   const { stdout } = await promisify(execFile)("curl", ["-s", `${httpUrl()}/metrics`]);
   const count = (code: string, protocol: string) =>
-    sampleValue(stdout, "mesh_rpc_requests_total", { method: "/flower.v1.StoreService/GetFlower", code, protocol });
+    sampleValue(stdout, "mesh_rpc_requests_total", { method: "/meshtest.v1.ItemService/GetItem", code, protocol });
   assert.ok((count("OK", "grpc") ?? 0) >= 4);
   assert.ok((count("InvalidArgument", "grpc") ?? 0) >= 4);
   assert.equal(count("OK", "connect"), 2);
@@ -112,17 +112,17 @@ test("reflection on both ports: list services and the file containing a symbol",
     const client = grpcClient(ServerReflection, `127.0.0.1:${port}`);
     const call = client.serverReflectionInfo() as grpc.ClientDuplexStream<object, ServerReflectionResponse>;
     call.write({ messageRequest: { case: "listServices", value: "" } });
-    call.write({ messageRequest: { case: "fileContainingSymbol", value: "flower.v1.StoreService.GetFlower" } });
+    call.write({ messageRequest: { case: "fileContainingSymbol", value: "meshtest.v1.ItemService.GetItem" } });
     call.end();
     const replies: ServerReflectionResponse[] = [];
     for await (const r of call) replies.push(r);
     client.close();
     assert.deepEqual(replies[0].messageResponse.value && "service" in replies[0].messageResponse.value && replies[0].messageResponse.value.service.map((s) => s.name), [
-      "flower.v1.StoreService", "mesh.test.v1.StreamService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+      "meshtest.v1.ItemService", "mesh.test.v1.StreamService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
     ]);
     const files = replies[1].messageResponse.case === "fileDescriptorResponse" ? replies[1].messageResponse.value.fileDescriptorProto : [];
-    assert.equal(fromBinary(FileDescriptorProtoSchema, files[0]).name, "flower/v1/store.proto");
+    assert.equal(fromBinary(FileDescriptorProtoSchema, files[0]).name, "meshtest/v1/sample.proto");
   }
 });
 
@@ -135,12 +135,12 @@ test("buf curl explores both ports through reflection v1 and v1alpha", async () 
       ])).stdout;
       const where = `port ${port}, ${reflect}`;
       const services = (await curl("--list-services", `http://127.0.0.1:${port}`)).split("\n");
-      for (const name of ["flower.v1.StoreService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]) {
+      for (const name of ["meshtest.v1.ItemService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]) {
         assert.ok(services.includes(name), `${where}: ${name} listed`);
       }
       // Calling a method needs its descriptors, found by symbol through the same reflection.
-      const reply = await curl("-d", '{"id": "rose"}', `http://127.0.0.1:${port}/flower.v1.StoreService/GetFlower`);
-      assert.equal(JSON.parse(reply).flower.id, "rose", where);
+      const reply = await curl("-d", '{"id": "rose"}', `http://127.0.0.1:${port}/meshtest.v1.ItemService/GetItem`);
+      assert.equal(JSON.parse(reply).item.id, "rose", where);
     }
   }
 });
@@ -155,25 +155,25 @@ test("health on both ports follows readiness; Watch pushes each change and the s
   assert.equal(unknown.code, grpc.status.NOT_FOUND);
 
   const watched: Status[] = [];
-  const watch = health.watch({ service: StoreService.typeName }) as grpc.ClientReadableStream<HealthCheckResponse>;
+  const watch = health.watch({ service: ItemService.typeName }) as grpc.ClientReadableStream<HealthCheckResponse>;
   const watchEnded = new Promise<void>((resolve) => watch.on("data", (r: HealthCheckResponse) => watched.push(r.status)).on("end", resolve).on("error", () => resolve()));
-  await until("the first health status is watched", () => watched.length === 1, 5000);
+  await eventually("the first health status to be watched", () => watched.length === 1, 5000);
   readiness.mark("database", true);
-  await until("the second health status is watched", () => watched.length === 2, 5000);
-  assert.equal(await check(StoreService.typeName), Status.SERVING);
+  await eventually("the second health status to be watched", () => watched.length === 2, 5000);
+  assert.equal(await check(ItemService.typeName), Status.SERVING);
   assert.equal((await httpHealth.check({ service: "" })).status, Status.SERVING);
 
   // Graceful stop: slow calls in flight on both ports finish; health goes NOT_SERVING; then both ports refuse.
-  const grpcStore = grpcClient(StoreService, grpcAddress());
-  const slowGrpc = grpcUnary<GetFlowerResponse>(grpcStore, "getFlower", { id: "slow" });
-  const slowHttp = createClient(StoreService, createConnectTransport({ baseUrl: httpUrl(), httpVersion: "2" })).getFlower({ id: "slow" });
-  await until("both slow calls are in their handlers", () => lines.filter((l) => l.msg === "getting flower" && (l as { id?: string }).id === "slow").length === 2, 5000);
+  const grpcStore = grpcClient(ItemService, grpcAddress());
+  const slowGrpc = grpcUnary<GetItemResponse>(grpcStore, "getItem", { id: "slow" });
+  const slowHttp = createClient(ItemService, createConnectTransport({ baseUrl: httpUrl(), httpVersion: "2" })).getItem({ id: "slow" });
+  await eventually("both slow calls to be in their handlers", () => lines.filter((l) => l.msg === "getting item" && (l as { id?: string }).id === "slow").length === 2, 5000);
   const stopped = server.stop(5000);
   await watchEnded;
   assert.deepEqual(watched, [Status.NOT_SERVING, Status.SERVING, Status.NOT_SERVING]);
   await stopped;
-  assert.equal(((await slowGrpc) as GetFlowerResponse).flower?.id, "slow");
-  assert.equal((await slowHttp).flower?.id, "slow");
+  assert.equal(((await slowGrpc) as GetItemResponse).item?.id, "slow");
+  assert.equal((await slowHttp).item?.id, "slow");
   assert.equal(await connectError(ports.grpcPort), "ECONNREFUSED");
   assert.equal(await connectError(ports.httpPort), "ECONNREFUSED");
   health.close();

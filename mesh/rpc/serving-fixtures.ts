@@ -10,7 +10,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
-import { StoreService, file_flower_v1_store, type GetFlowerRequest } from "../../gen/flower/v1/store_pb.js";
+import { ItemService, file_meshtest_v1_sample, type GetItemRequest } from "../../gen/meshtest/v1/sample_pb.js";
 import { currentContext } from "../context/call-context.js";
 import { invalidArgument, notFound, refused, unavailable } from "../errors/rpc-errors.js";
 import type { Logger } from "../log/logger.js";
@@ -21,7 +21,7 @@ export const streamFile = createFileRegistry(
     name: "mesh/test/v1/streams.proto",
     package: "mesh.test.v1",
     syntax: "proto3",
-    dependency: ["flower/v1/store.proto", "google/protobuf/descriptor.proto"],
+    dependency: ["meshtest/v1/sample.proto", "google/protobuf/descriptor.proto"],
     messageType: [{ name: "Outer", nestedType: [{ name: "Inner" }], enumType: [{ name: "Mood", value: [{ name: "MOOD_UNSPECIFIED", number: 0 }] }] }],
     extension: [{
       name: "test_tag", number: 50123, extendee: ".google.protobuf.MethodOptions", jsonName: "testTag",
@@ -30,13 +30,13 @@ export const streamFile = createFileRegistry(
     service: [{
       name: "StreamService",
       method: [
-        { name: "CollectIds", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.ListFlowersResponse", clientStreaming: true },
-        { name: "CountTo", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.GetFlowerResponse", serverStreaming: true },
-        { name: "EchoEach", inputType: ".flower.v1.GetFlowerRequest", outputType: ".flower.v1.GetFlowerResponse", clientStreaming: true, serverStreaming: true },
+        { name: "CollectIds", inputType: ".meshtest.v1.GetItemRequest", outputType: ".meshtest.v1.ListItemsResponse", clientStreaming: true },
+        { name: "CountTo", inputType: ".meshtest.v1.GetItemRequest", outputType: ".meshtest.v1.GetItemResponse", serverStreaming: true },
+        { name: "EchoEach", inputType: ".meshtest.v1.GetItemRequest", outputType: ".meshtest.v1.GetItemResponse", clientStreaming: true, serverStreaming: true },
       ],
     }],
   }),
-  (name) => ({ "flower/v1/store.proto": file_flower_v1_store, "google/protobuf/descriptor.proto": file_google_protobuf_descriptor })[name],
+  (name) => ({ "meshtest/v1/sample.proto": file_meshtest_v1_sample, "google/protobuf/descriptor.proto": file_google_protobuf_descriptor })[name],
 );
 
 /** mesh.test.v1.StreamService: CollectIds (client-streaming), CountTo (server-streaming), EchoEach (bidi). */
@@ -48,13 +48,13 @@ export function whoIsCalling(): string {
   return ctx ? `${ctx.correlationId}|${ctx.trace.traceId}` : "no context";
 }
 
-/** StoreService handlers whose ids pick a behaviour: missing, bad, refused, down, boom, slow. */
-export function storeImpl(logger?: Logger): Partial<ServiceImpl<typeof StoreService>> {
+/** ItemService handlers whose ids pick a behaviour: missing, bad, refused, down, boom, slow. */
+export function itemImpl(logger?: Logger): Partial<ServiceImpl<typeof ItemService>> {
   return {
-    async getFlower(req, ctx) {
-      logger?.info("getting flower", { id: req.id });
+    async getItem(req, ctx) {
+      logger?.info("getting item", { id: req.id });
       switch (req.id) {
-        case "missing": throw notFound("flower", req.id);
+        case "missing": throw notFound("item", req.id);
         case "bad": throw invalidArgument({ field: "id", description: "must not be bad" });
         case "refused": throw refused("out of stock", "OUT_OF_STOCK");
         case "down": throw unavailable("store database down", 2000);
@@ -62,10 +62,10 @@ export function storeImpl(logger?: Logger): Partial<ServiceImpl<typeof StoreServ
         case "slow": await sleep(300); break;
       }
       ctx.responseHeader.set("x-served-by", "store");
-      return { flower: { id: req.id, name: whoIsCalling(), stock: 3 } };
+      return { item: { id: req.id, name: whoIsCalling(), stock: 3 } };
     },
-    listFlowers() {
-      return { flowers: [{ id: "rose" }, { id: "tulip" }] };
+    listItems() {
+      return { items: [{ id: "rose" }, { id: "tulip" }] };
     },
   };
 }
@@ -73,20 +73,20 @@ export function storeImpl(logger?: Logger): Partial<ServiceImpl<typeof StoreServ
 /** StreamService handlers: CountTo "n" yields 1..n ("fail" yields one then refuses). */
 export function streamImpl(): Record<string, (input: never) => unknown> {
   return {
-    async collectIds(requests: AsyncIterable<GetFlowerRequest>) {
-      const flowers = [];
-      for await (const r of requests) flowers.push({ id: r.id, name: whoIsCalling() });
-      return { flowers };
+    async collectIds(requests: AsyncIterable<GetItemRequest>) {
+      const items = [];
+      for await (const r of requests) items.push({ id: r.id, name: whoIsCalling() });
+      return { items };
     },
-    async *countTo(req: GetFlowerRequest) {
+    async *countTo(req: GetItemRequest) {
       if (req.id === "fail") {
-        yield { flower: { id: "1" } };
+        yield { item: { id: "1" } };
         throw refused("cannot count that far");
       }
-      for (let i = 1; i <= Number(req.id); i++) yield { flower: { id: String(i), name: whoIsCalling() } };
+      for (let i = 1; i <= Number(req.id); i++) yield { item: { id: String(i), name: whoIsCalling() } };
     },
-    async *echoEach(requests: AsyncIterable<GetFlowerRequest>) {
-      for await (const r of requests) yield { flower: { id: r.id, name: whoIsCalling() } };
+    async *echoEach(requests: AsyncIterable<GetItemRequest>) {
+      for await (const r of requests) yield { item: { id: r.id, name: whoIsCalling() } };
     },
   };
 }
@@ -119,7 +119,7 @@ export function grpcUnary<T = unknown>(client: grpc.Client, method: string, requ
   });
 }
 
-export { until } from "../testing/eventually.js";
+export { eventually } from "../testing/eventually.js";
 
 /** Resolves to the error code of a TCP connection attempt to `port` (null when it connected). */
 export function connectError(port: number): Promise<string | null> {
