@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create, createFileRegistry, setExtension, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FileDescriptorProtoSchema, MethodOptionsSchema } from "@bufbuild/protobuf/wkt";
-import { OrderService } from "../../gen/flower/v1/order_pb.js";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
+import { OrderService } from "../../gen/meshtest/v1/sample_pb.js";
 import { httpBindings } from "./http-rules.js";
 
 // One service with one method annotated by `rule`; `streaming` makes it server-streaming.
@@ -25,7 +25,7 @@ function serviceWith(rule: MessageInitShape<typeof HttpRuleSchema>, streaming = 
 test("reads every binding of the contract, with the fields its path variables and body fill", () => {
   const byMethod = new Map(httpBindings([OrderService]).map((b) => [b.method.name, b]));
   const cancel = byMethod.get("CancelOrder")!;
-  assert.deepEqual([cancel.httpMethod, cancel.template.source, cancel.body], ["PUT", "/flower/orders/{id}/cancelorder", "*"]);
+  assert.deepEqual([cancel.httpMethod, cancel.template.source, cancel.body], ["PUT", "/meshtest/orders/{id}/cancel", "*"]);
   assert.deepEqual(cancel.pathFields.map((chain) => chain.map((f) => f.name)), [["id"]]);
   assert.equal(byMethod.get("ListOrders")!.body, undefined);
 });

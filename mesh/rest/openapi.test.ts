@@ -18,18 +18,15 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { file_common_v1_money } from "../../gen/common/v1/money_pb.js";
-import { DeliveryService } from "../../gen/flower/v1/delivery_pb.js";
-import { OrderService } from "../../gen/flower/v1/order_pb.js";
-import { StoreService } from "../../gen/flower/v1/store_pb.js";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
-import { PaymentService } from "../../gen/payment/v1/payment_pb.js";
+import { ItemService, OrderService } from "../../gen/meshtest/v1/sample_pb.js";
 import { openApiDocument, type OpenApiDocument } from "./openapi.js";
 import { commentsFrom } from "./proto-comments.js";
 
-// The real contract, with the comments of the image `npm install` and `npm run generate` build.
+// The test contract (proto/meshtest/v1), with the comments of the image `npm install` and `npm run generate` build.
 const image = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync("gen/contract.binpb")));
-const contract = openApiDocument([OrderService, StoreService, DeliveryService, PaymentService], {
+const contract = openApiDocument([OrderService, ItemService], {
   title: "test", version: "1", comments: commentsFrom(image),
 });
 
@@ -46,54 +43,55 @@ function at(doc: OpenApiDocument, ...path: string[]): JsonObject {
 const schema = (doc: OpenApiDocument, name: string) => at(doc, "components", "schemas", name);
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-test("GET /flower/orders/{id}: a required path parameter, no body", () => {
-  const get = at(contract, "paths", "/flower/orders/{id}", "get");
+test("GET /meshtest/orders/{id}: a required path parameter, no body", () => {
+  const get = at(contract, "paths", "/meshtest/orders/{id}", "get");
   assert.equal(get.operationId, "OrderService_GetOrder");
   assert.deepEqual(get.tags, ["OrderService"]);
   assert.deepEqual(get.parameters, [{ name: "id", in: "path", required: true, schema: { type: "string" } }]);
   assert.equal(get.requestBody, undefined);
-  assert.deepEqual(at(contract, "paths", "/flower/orders/{id}", "get", "responses", "200", "content", "application/json", "schema"), ref("flower.v1.GetOrderResponse"));
+  assert.deepEqual(at(contract, "paths", "/meshtest/orders/{id}", "get", "responses", "200", "content", "application/json", "schema"), ref("meshtest.v1.GetOrderResponse"));
 });
 
-test("POST /flower/orders: the request message as the body, errors as google.rpc.Status", () => {
-  const post = at(contract, "paths", "/flower/orders", "post");
-  assert.deepEqual(post.requestBody, { required: true, content: { "application/json": { schema: ref("flower.v1.PlaceOrderRequest") } } });
+test("POST /meshtest/orders: the request message as the body, errors as google.rpc.Status", () => {
+  const post = at(contract, "paths", "/meshtest/orders", "post");
+  assert.deepEqual(post.requestBody, { required: true, content: { "application/json": { schema: ref("meshtest.v1.PlaceOrderRequest") } } });
   assert.equal(post.parameters, undefined, "a * body leaves nothing to the query");
   for (const status of ["400", "404", "409", "412", "503"]) {
-    assert.deepEqual(at(contract, "paths", "/flower/orders", "post", "responses", status), { $ref: `#/components/responses/${status}` });
+    assert.deepEqual(at(contract, "paths", "/meshtest/orders", "post", "responses", status), { $ref: `#/components/responses/${status}` });
     assert.deepEqual(at(contract, "components", "responses", status, "content", "application/json", "schema"), ref("google.rpc.Status"));
   }
   assert.match(String(at(contract, "components", "responses", "412").description), /FAILED_PRECONDITION \(9\)/);
   // What the REST layer refuses before any handler: only where a body is read.
-  for (const status of ["413", "415"]) assert.deepEqual(at(contract, "paths", "/flower/orders", "post", "responses", status), { $ref: `#/components/responses/${status}` });
-  assert.equal((at(contract, "paths", "/flower/orders/{id}", "get", "responses") as Record<string, unknown>)["415"], undefined);
+  for (const status of ["413", "415"]) assert.deepEqual(at(contract, "paths", "/meshtest/orders", "post", "responses", status), { $ref: `#/components/responses/${status}` });
+  assert.equal((at(contract, "paths", "/meshtest/orders/{id}", "get", "responses") as Record<string, unknown>)["415"], undefined);
 });
 
 test("the path-bound fields of a * body are left out of it", () => {
-  const body = at(contract, "paths", "/flower/orders/{id}/cancelorder", "put", "requestBody", "content", "application/json", "schema");
+  const body = at(contract, "paths", "/meshtest/orders/{id}/cancel", "put", "requestBody", "content", "application/json", "schema");
   assert.deepEqual(body, { type: "object", properties: { reason: { type: "string" } } });
 });
 
-test("without a body, the remaining fields are query parameters by their JSON names", () => {
-  const get = at(contract, "paths", "/flower/orderHistories", "get");
-  assert.deepEqual((get.parameters as JsonObject[]).map((p) => [p.name, p.in]), [["orderId", "query"], ["phoneNumber", "query"], ["pageSize", "query"]]);
-  const list = at(contract, "paths", "/flower/storeOrders", "get");
-  assert.deepEqual((list.parameters as JsonObject[])[0].schema, ref("flower.v1.StoreOrderStatus"));
+test("without a body, the remaining fields are query parameters by their JSON names; an enum's refers to its schema", () => {
+  const list = at(contract, "paths", "/meshtest/orders", "get");
+  const parameters = list.parameters as JsonObject[];
+  assert.deepEqual(parameters.map((p) => [p.name, p.in]), [["itemId", "query"], ["status", "query"], ["pageSize", "query"]]);
+  assert.deepEqual(parameters[1].schema, ref("meshtest.v1.OrderStatus"));
+  assert.equal(at(contract, "paths", "/meshtest/items", "get").parameters, undefined, "an empty request has none");
 });
 
 test("schemas follow the protobuf JSON mapping", () => {
   assert.deepEqual(at(contract, "components", "schemas", "common.v1.Money", "properties", "amount", "type"), "string");
   assert.equal(at(contract, "components", "schemas", "common.v1.Money", "properties", "amount").format, "int64");
-  const order = schema(contract, "flower.v1.Order").properties as Record<string, JsonObject>;
+  const order = schema(contract, "meshtest.v1.Order").properties as Record<string, JsonObject>;
   assert.deepEqual(order.qty, { type: "integer", format: "int32" });
-  assert.deepEqual(order.isOffline.type, "boolean");
-  assert.deepEqual(order.orderDate, { type: "string", format: "date-time" });
-  assert.deepEqual(order.status, ref("flower.v1.OrderStatus"));
-  assert.deepEqual(schema(contract, "flower.v1.OrderStatus").enum, [
-    "ORDER_STATUS_UNSPECIFIED", "ORDER_STATUS_PLACED", "ORDER_STATUS_WRAPPED", "ORDER_STATUS_DELIVERY_STARTED",
-    "ORDER_STATUS_DELIVERED", "ORDER_STATUS_SOLD", "ORDER_STATUS_CANCELLED",
+  assert.deepEqual(order.isPickup.type, "boolean");
+  assert.deepEqual(order.placedAt, { type: "string", format: "date-time" });
+  assert.deepEqual(order.status, ref("meshtest.v1.OrderStatus"));
+  assert.deepEqual(order.amount, ref("common.v1.Money"));
+  assert.deepEqual(schema(contract, "meshtest.v1.OrderStatus").enum, [
+    "ORDER_STATUS_UNSPECIFIED", "ORDER_STATUS_PLACED", "ORDER_STATUS_DELIVERY_STARTED", "ORDER_STATUS_DELIVERED", "ORDER_STATUS_CANCELLED",
   ]);
-  assert.deepEqual(at(contract, "components", "schemas", "flower.v1.ListOrdersResponse", "properties", "orders"), { type: "array", items: ref("flower.v1.Order") });
+  assert.deepEqual(at(contract, "components", "schemas", "meshtest.v1.ListOrdersResponse", "properties", "orders"), { type: "array", items: ref("meshtest.v1.Order") });
   const details = at(contract, "components", "schemas", "google.rpc.Status", "properties", "details", "items");
   assert.deepEqual(details.required, ["@type"]);
   assert.ok(schema(contract, "google.rpc.BadRequest"), "the error detail types are described");
@@ -101,18 +99,19 @@ test("schemas follow the protobuf JSON mapping", () => {
 
 test("descriptions come from the proto comments", () => {
   assert.deepEqual(contract.tags.find((t) => t.name === "OrderService"), {
-    name: "OrderService", description: "The customer's app: places, cancels and looks up orders.",
+    name: "OrderService", description: "The sample orders the REST and OpenAPI tests read: a body, path-bound fields, query parameters.",
   });
-  assert.equal(at(contract, "paths", "/flower/orders", "post").summary, "Checks stock, pays, and places the order; no payment, no order.");
+  assert.equal(at(contract, "paths", "/meshtest/orders", "post").summary, "Places an order for an item; the whole request is the body.");
   assert.equal(schema(contract, "common.v1.Money").description, "An amount of money: an integer in the currency's smallest unit, never a float.");
-  assert.equal(at(contract, "components", "schemas", "flower.v1.Order", "properties", "isOffline").description, "Pick-up in store instead of delivery.");
-  assert.match(String(schema(contract, "flower.v1.OrderStatus").description), /^Where an order stands.*\n\n- ORDER_STATUS_PLACED: Paid and sent to the store\.\n/s);
+  assert.equal(at(contract, "components", "schemas", "meshtest.v1.Order", "properties", "isPickup").description, "Collected at the counter instead of delivered.");
+  assert.equal(schema(contract, "meshtest.v1.OrderStatus").description,
+    "Where a sample order stands.\n\n- ORDER_STATUS_PLACED: Accepted, not yet on its way.\n- ORDER_STATUS_CANCELLED: By the customer, before delivery started.");
   const withoutComments = openApiDocument([OrderService], { title: "test", version: "1" });
   assert.equal(schema(withoutComments, "common.v1.Money").description, undefined);
 });
 
 test("the document is the same every time, its schemas sorted by name", () => {
-  const again = openApiDocument([OrderService, StoreService, DeliveryService, PaymentService], { title: "test", version: "1", comments: commentsFrom(image) });
+  const again = openApiDocument([OrderService, ItemService], { title: "test", version: "1", comments: commentsFrom(image) });
   assert.equal(JSON.stringify(again), JSON.stringify(contract));
   const names = Object.keys(contract.components.schemas);
   assert.deepEqual(names, [...names].sort());
@@ -123,7 +122,7 @@ test("a service listed twice (by its own entry and a gateway's) is documented on
   assert.deepEqual(doc.tags.map((t) => t.name), ["OrderService"]);
 });
 
-// A contract made in the test, with what the flower protos do not use.
+// A contract made in the test, with what the test contract's protos do not use.
 type Rule = MessageInitShape<typeof HttpRuleSchema>;
 
 function withHttp(rule: Rule): MethodOptions {
