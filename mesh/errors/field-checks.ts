@@ -4,6 +4,10 @@ import { invalidArgument, type FieldViolation } from "./rpc-errors.js";
 export interface FieldChecks {
   /** Records `description` against `field` unless `ok`. */
   check(ok: boolean, field: string, description: string): FieldChecks;
+  /** Records "is required" against `field` when `value` is empty. */
+  required(field: string, value: string): FieldChecks;
+  /** Records "must be at most N characters" against `field` when `value` is longer. */
+  maxLength(field: string, value: string, max: number): FieldChecks;
   /** Throws INVALID_ARGUMENT naming every recorded violation; does nothing when there are none. */
   throwIfInvalid(): void;
 }
@@ -16,6 +20,8 @@ export function fieldChecks(): FieldChecks {
       if (!ok) violations.push({ field, description });
       return self;
     },
+    required: (field, value) => self.check(value !== "", field, "is required"),
+    maxLength: (field, value, max) => self.check(value.length <= max, field, `must be at most ${max} characters`),
     throwIfInvalid() {
       if (violations.length > 0) throw invalidArgument(violations);
     },

@@ -1,5 +1,16 @@
-/** An amount of money as a customer reads it: "36,000 KRW", "12.50 USD" (amounts are in the smallest unit). */
-export function formatMoney(money: { amount: bigint; currency: string }): string {
+/** An amount in the smallest unit of its currency (won, cents), never a float: the contract's common.v1.Money. */
+export interface Money {
+  amount: bigint;
+  currency: string;
+}
+
+/** `money` times a whole number: a unit price times a quantity. */
+export function times(money: Money, n: number): Money {
+  return { amount: money.amount * BigInt(n), currency: money.currency };
+}
+
+/** An amount as a customer reads it: "36,000 KRW", "12.50 USD". */
+export function formatMoney(money: Money): string {
   const digits = fractionDigits(money.currency);
   const sign = money.amount < 0n ? "-" : "";
   const abs = money.amount < 0n ? -money.amount : money.amount;

@@ -1,0 +1,186 @@
+import type { Knex } from "knex";
+import type { EventRoute } from "../events/domain-events.js";
+import type { Column, ColumnSpec, Row } from "./columns.js";
+import type { Migration } from "./migration.js";
+import { forUpdate } from "./row-lock.js";
+
+/** A column for every field of T, of T's type: a field without a column does not compile. */
+export type Columns<T> = { [K in keyof T]-?: Column<T[K]> };
+
+/** Which rows: the key's value (when the key is one field), or fields that must all match (undefined ones are ignored). */
+export type Where<T> = string | Partial<T>;
+
+/** A list's filter, order and size. */
+export interface ListQuery<T> {
+  where?: Partial<T>;
+  /** Further conditions in SQL terms, given the column name of each field. */
+  match?: (query: Knex.QueryBuilder, column: (field: keyof T & string) => string) => void;
+  orderBy?: ReadonlyArray<readonly [keyof T & string, "asc" | "desc"]>;
+  /** Default 1000. */
+  limit?: number;
+}
+
+/** What else a table declaration says. */
+export interface TableOptions<T, E extends { type: string }> {
+  /** What one row is called in a NOT_FOUND ("order"); the table's name otherwise. */
+  resource?: string;
+  /** The events its aggregate's decisions produce, bound to their protobuf messages. */
+  events?: EventRoute<E>;
+  /** Indexes over several fields, in order. */
+  indexes?: ReadonlyArray<ReadonlyArray<keyof T & string>>;
+  /** Unique constraints over several fields (an identity besides the key). */
+  unique?: ReadonlyArray<ReadonlyArray<keyof T & string>>;
+}
+
+/**
+ * A table declared once: its name and a column per field of T. The runtime derives from it the
+ * migrations that create it, the mapping between rows and T on SQLite and MySQL alike, and the
+ * finders; a repository (ports.repository) adds the command path over it.
+ */
+export interface Table<T, E extends { type: string } = never> {
+  readonly name: string;
+  readonly resource: string;
+  readonly events?: EventRoute<E>;
+  /** The fields of the primary key. */
+  readonly key: readonly (keyof T & string)[];
+  /** Create the table, then add what later migrations (`.since`) added. */
+  readonly migrations: readonly Migration[];
+  /** The SQL name of a field's column. */
+  column(field: keyof T & string): string;
+  toRow(value: T): Row;
+  fromRow(row: Row): T;
+  /** The first row matching `where`; `lock` holds it until the transaction ends (a read-modify-write). */
+  find(db: Knex, where: Where<T>, options?: { lock?: boolean }): Promise<T | undefined>;
+  list(db: Knex, query?: ListQuery<T>): Promise<T[]>;
+  insert(db: Knex, value: T): Promise<void>;
+  /** Updates the row with `value`'s key; the number of rows changed. */
+  update(db: Knex, value: T): Promise<number>;
+  delete(db: Knex, where: Where<T>): Promise<number>;
+  /** Writes `next` unless it is `previous` itself: inserted when there was none, updated otherwise. */
+  save(db: Knex, next: T, previous: T | undefined): Promise<void>;
+}
+
+/** Declares the table of T: `table<Order, OrderEvent>("orders", { id: text(64).key(), ... }, { events })`. */
+export function table<T, E extends { type: string } = never>(name: string, columns: Columns<T>, options: TableOptions<T, E> = {}): Table<T, E> {
+  const fields = Object.entries(columns as Record<string, Column<unknown>>).map(([field, c]) => ({ field, spec: c.spec, sql: c.spec.sqlName ?? snakeCase(field) }));
+  const byField = new Map(fields.map((f) => [f.field, f]));
+  const key = fields.filter((f) => f.spec.key).map((f) => f.field as keyof T & string);
+  if (key.length === 0) throw new Error(`table ${name} declares no key column`);
+  const column = (field: string) => {
+    const f = byField.get(field);
+    if (!f) throw new Error(`table ${name} has no field ${field}`);
+    return f.sql;
+  };
+
+  const toRow = (value: T): Row => {
+    const row: Row = {};
+    for (const f of fields) f.spec.mapping.write((value as Record<string, unknown>)[f.field], f.sql, row);
+    return row;
+  };
+  const fromRow = (row: Row): T => {
+    const value: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = f.spec.mapping.read(row, f.sql);
+      if (v !== undefined) value[f.field] = v;
+    }
+    return value as T;
+  };
+  const whereRow = (where: Where<T>): Row => {
+    if (typeof where === "string") {
+      if (key.length !== 1) throw new Error(`table ${name} has a key of ${key.length} fields: find by an object`);
+      where = { [key[0]]: where } as Partial<T>;
+    }
+    const row: Row = {};
+    for (const [field, v] of Object.entries(where)) {
+      if (v === undefined) continue;
+      const f = byField.get(field);
+      if (!f) throw new Error(`table ${name} has no field ${field}`);
+      if (!f.spec.mapping.comparable) throw new Error(`table ${name}: ${field} cannot be matched in a where clause`);
+      f.spec.mapping.write(v, f.sql, row);
+    }
+    return row;
+  };
+  const keyOf = (value: T): Row => whereRow(Object.fromEntries(key.map((k) => [k, value[k]])) as Partial<T>);
+
+  const self: Table<T, E> = {
+    name,
+    resource: options.resource ?? name,
+    events: options.events,
+    key,
+    migrations: migrationsOf(name, fields, { indexes: options.indexes?.map((ix) => ix.map(column)) ?? [], unique: options.unique?.map((u) => u.map(column)) ?? [] }),
+    column: column as (field: keyof T & string) => string,
+    toRow,
+    fromRow,
+    async find(db, where, { lock = false } = {}) {
+      const row = await forUpdate(db(name).where(whereRow(where)).first(), lock);
+      return row ? fromRow(row) : undefined;
+    },
+    async list(db, query = {}) {
+      const q = db(name).where(whereRow(query.where ?? {}));
+      query.match?.(q, column as (field: keyof T & string) => string);
+      for (const [field, direction] of query.orderBy ?? []) q.orderBy(column(field), direction);
+      return ((await q.limit(query.limit ?? 1000)) as Row[]).map(fromRow);
+    },
+    async insert(db, value) {
+      await db(name).insert(toRow(value));
+    },
+    async update(db, value) {
+      return db(name).where(keyOf(value)).update(toRow(value));
+    },
+    async delete(db, where) {
+      return db(name).where(whereRow(where)).delete();
+    },
+    async save(db, next, previous) {
+      if (next === previous) return;
+      if (previous === undefined) await self.insert(db, next);
+      else await self.update(db, next);
+    },
+  };
+  return self;
+}
+
+type Field = { field: string; spec: ColumnSpec; sql: string };
+
+// "create_<table>" makes the table as first declared; each `.since(name)` migration adds its columns.
+function migrationsOf(name: string, fields: Field[], constraints: { indexes: string[][]; unique: string[][] }): Migration[] {
+  const at = (t: Knex.CreateTableBuilder, f: Field) => {
+    for (const c of f.spec.mapping.define(t, f.sql)) {
+      if (f.spec.optional) c.nullable();
+      else if (!f.spec.since) c.notNullable();
+      if (f.spec.index && !f.spec.key) c.index();
+      if (f.spec.unique) c.unique();
+    }
+  };
+  const keyColumns = fields.filter((f) => f.spec.key).map((f) => f.sql);
+  const migrations: Migration[] = [{
+    name: `0000_create_${name}`,
+    async up(db) {
+      await db.schema.createTable(name, (t) => {
+        for (const f of fields) if (!f.spec.since) at(t, f);
+        t.primary(keyColumns);
+        for (const columns of constraints.indexes) t.index(columns);
+        for (const columns of constraints.unique) t.unique(columns);
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(name);
+    },
+  }];
+  const later = [...new Set(fields.map((f) => f.spec.since).filter((s): s is string => s !== undefined))];
+  for (const since of later) {
+    migrations.push({
+      name: since,
+      async up(db) {
+        await db.schema.alterTable(name, (t) => {
+          for (const f of fields) if (f.spec.since === since) at(t as unknown as Knex.CreateTableBuilder, f);
+        });
+      },
+    });
+  }
+  return migrations;
+}
+
+/** "phoneNumber" → "phone_number". */
+export function snakeCase(field: string): string {
+  return field.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
