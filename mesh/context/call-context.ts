@@ -2,10 +2,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext } from "./trace.js";
 
-/** What flows with every call and event: the saga's business key, what caused it, and the trace. */
+/** What flows with every call and event: the command it belongs to, what caused it, and the trace. */
 export interface CallContext {
-  /** The business key the saga runs on (order, reservation or request id). */
+  /** The id of the command (the caller's x-correlation-id, or one made for it) that every hop carries on. */
   correlationId: string;
+  /** While an event is handled: the order, reservation or request it is about. */
+  businessKey?: string;
   /** The id of the event or request that caused the current work. */
   causationId?: string;
   trace: TraceContext;
@@ -23,6 +25,11 @@ const storage = new AsyncLocalStorage<CallContext>();
 /** The context of the work running now, if any. */
 export function currentContext(): CallContext | undefined {
   return storage.getStore();
+}
+
+/** The x-correlation-id of the command being handled (a caller's, or one made for it); empty outside any. */
+export function currentCorrelationId(): string {
+  return storage.getStore()?.correlationId ?? "";
 }
 
 /** Runs `fn` with `ctx` as the current context (logs, outgoing calls and events pick it up). */

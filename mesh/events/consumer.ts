@@ -30,7 +30,7 @@ export interface StartPolicyOptions {
   maxDeliver?: number;
   /** Time to handle one delivery before JetStream redelivers it. Default 30 s. */
   ackWaitMs?: number;
-  /** Events handled at once by this process (one at a time per correlation id). Default 32. */
+  /** Events handled at once by this process (one at a time per business key). Default 32. */
   concurrency?: number;
   /** First redelivery delay after a failure, doubled each time up to retryMaxMs. Default 500 ms. */
   retryBaseMs?: number;
@@ -53,7 +53,7 @@ export interface RunningPolicy {
  * Runs a policy as one durable JetStream consumer per stream it listens to, named
  * `<service>-<policy>` and shared by the service's replicas (each event goes to one of them),
  * starting from the first event a new consumer has not seen, so a service that was down
- * catches up. Each event is handled once (inbox), in order within its correlation id.
+ * catches up. Each event is handled once (inbox), in order within its business key.
  */
 export async function startPolicy(options: StartPolicyOptions): Promise<RunningPolicy> {
   const { nc, namespace, policy, metrics } = options;
@@ -109,7 +109,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   }
   logger.info("policy consuming", { streams: [...streams.entries()].map(([s, f]) => `${s}:${f}`), concurrency });
 
-  // Events waiting behind others of their correlation id must not time out and be redelivered meanwhile.
+  // Events waiting behind others of their business key must not time out and be redelivered meanwhile.
   const keepAlive = setInterval(() => queue.waiting().forEach((m) => m.working()), Math.max(ackWaitMs / 3, 100));
   const pendingPoll = setInterval(async () => {
     try {
@@ -177,6 +177,8 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Par
   }
 }
 
+// The events of one order (reservation, request) are handled in order; different ones at once.
 function orderKey(msg: JsMsg): string {
-  return msg.headers?.get(contextHeaderNames.correlationId) || msg.headers?.get(eventHeaderNames.messageId) || String(msg.seq);
+  const h = msg.headers;
+  return h?.get(eventHeaderNames.businessKey) || h?.get(contextHeaderNames.correlationId) || h?.get(eventHeaderNames.messageId) || String(msg.seq);
 }

@@ -9,6 +9,8 @@ export const eventHeaderNames = {
   eventType: "Event-Type",
   /** ISO 8601 time the event happened (when its transaction emitted it). */
   occurredAt: "Occurred-At",
+  /** The order, reservation or request the event is about (its type's business key). */
+  businessKey: "Business-Key",
 } as const;
 
 /** Headers a dead letter carries on top of the original event's. */

@@ -34,7 +34,7 @@ interface Pending {
  * Handles the deliveries that arrive together in one transaction (after each one's `prepare`): a transaction costs several
  * times the work of a typical policy (measured on SQLite: 177 µs per event alone, 34 µs in a
  * batch of 20). Each event still runs in its own context with its own inbox row, and the caller
- * (the keyed queue) never has two events of one correlation id in flight, so order holds. If
+ * (the keyed queue) never has two events of one business key in flight, so order holds. If
  * anything in a batch fails, the batch rolls back and each delivery goes the single path, which
  * retries, waits or dead-letters exactly that one.
  */
@@ -68,8 +68,9 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
         }
         return results;
       });
-      batch.forEach(({ msg, event, done }, i) => {
+      batch.forEach(({ msg, event, ctx, done }, i) => {
         settle(msg, event, outcomes[i], consumer, metrics);
+        if (options.logger.enabled("debug")) runInContext(ctx, () => options.logger.debug(outcomes[i] === "duplicate" ? "event already handled; redelivery ignored" : "event handled", { eventId: event.id, event: event.type.subject }));
         done();
       });
     } catch (error) {

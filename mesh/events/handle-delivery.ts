@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { headers as natsHeaders, type JsMsg, type NatsConnection } from "nats";
 import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
 import { childSpan, parseTraceparent } from "../context/trace.js";
+import { isDuplicateKey } from "../db/lost-race.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { deadLetterHeaderNames, eventHeaderNames } from "./event-headers.js";
@@ -98,7 +99,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
         const prepared = policy.prepare && !(await options.seenBefore(event.id)) ? await policy.prepare(event) : undefined;
         const outcome = await transact((tx) => handleOnce(tx, consumer, policy, event, prepared));
         settle(msg, event, outcome, consumer, metrics);
-        if (outcome === "duplicate") logger.debug("event already handled; redelivery ignored");
+        logger.debug(outcome === "duplicate" ? "event already handled; redelivery ignored" : "event handled");
       } catch (err) {
         const waiting = err instanceof RetryLaterError;
         if (deliveries >= (waiting ? maxRetryLater : maxDeliver)) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
@@ -117,10 +118,11 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
   };
 }
 
-/** The context an event is handled in: its saga's correlation id, caused by it, a new span of its trace. */
+/** The context an event is handled in: its command's correlation id and its business key, caused by it, a new span of its trace. */
 export function contextOfEvent(msg: JsMsg, event: ReceivedEvent): CallContext {
   return {
     correlationId: event.correlationId,
+    businessKey: event.businessKey,
     causationId: event.id,
     trace: childSpan(parseTraceparent(msg.headers?.get(contextHeaderNames.traceparent))),
   };
@@ -152,13 +154,16 @@ export function decode(msg: JsMsg, type: EventType): ReceivedEvent {
   const occurred = h?.get(eventHeaderNames.occurredAt);
   const occurredAt = occurred ? new Date(occurred) : new Date(msg.info.timestampNanos / 1e6);
   if (Number.isNaN(occurredAt.getTime())) throw new Error(`${eventHeaderNames.occurredAt} ${occurred} is not a time`);
+  const message = fromBinary(type.schema, msg.data);
+  const correlationId = h?.get(contextHeaderNames.correlationId) || id;
   return {
     id,
     type,
-    message: fromBinary(type.schema, msg.data),
+    message,
     occurredAt,
-    correlationId: h?.get(contextHeaderNames.correlationId) || id,
+    correlationId,
     causationId: h?.get(contextHeaderNames.causationId) || undefined,
+    businessKey: h?.get(eventHeaderNames.businessKey) || type.keyOf(message) || correlationId,
   };
 }
 
@@ -169,8 +174,7 @@ async function recordInInbox(db: Knex.Transaction, consumer: string, eventId: st
     await db(runtimeTables.inbox).insert({ consumer, event_id: eventId, handled_at: new Date() });
     return true;
   } catch (err) {
-    const code = String((err as { code?: string }).code ?? "");
-    if (code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT")) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

@@ -17,8 +17,8 @@ export interface KeyedQueueOptions<T> {
 }
 
 /**
- * Creates the scheduler behind a consumer: events of different correlation ids are handled in
- * parallel (throughput), events of one correlation id in the order they arrived (a saga's
+ * Creates the scheduler behind a consumer: events of different business keys are handled in
+ * parallel (throughput), events of one business key in the order they arrived (a saga's
  * steps must not overtake each other).
  */
 export function createKeyedQueue<T>(options: KeyedQueueOptions<T>): KeyedQueue<T> {

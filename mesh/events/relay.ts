@@ -110,6 +110,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     h.set(eventHeaderNames.eventType, row.type);
     h.set(eventHeaderNames.occurredAt, new Date(row.occurred_at).toISOString());
     h.set(contextHeaderNames.correlationId, row.correlation_id);
+    h.set(eventHeaderNames.businessKey, row.business_key ?? row.correlation_id); // rows written before the key was kept
     if (row.causation_id) h.set(contextHeaderNames.causationId, row.causation_id);
     if (row.traceparent) h.set(contextHeaderNames.traceparent, row.traceparent);
     const ack = await js.publish(namespacedSubject(namespace, row.subject), row.payload, { msgID: row.id, headers: h });

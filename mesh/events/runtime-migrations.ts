@@ -58,4 +58,14 @@ export const runtimeMigrations: readonly Migration[] = [
       await db.schema.alterTable(runtimeTables.inbox, (t) => t.dropIndex(["handled_at"], "inbox_handled_at"));
     },
   },
+  {
+    // The business key (order, reservation) beside the command's correlation id: consumers order by it.
+    name: "0004_outbox_business_key",
+    async up(db: Knex) {
+      await db.schema.alterTable(runtimeTables.outbox, (t) => t.string("business_key", 255).nullable());
+    },
+    async down(db: Knex) {
+      await db.schema.alterTable(runtimeTables.outbox, (t) => t.dropColumn("business_key"));
+    },
+  },
 ];

@@ -1,11 +1,12 @@
-import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { currentContext } from "../context/call-context.js";
 import { childSpan, formatTraceparent } from "../context/trace.js";
 import { newId } from "../ids.js";
+import { toMessage, type DomainInit } from "../proto/domain-form.js";
 import type { EventType } from "./event-type.js";
 import { runtimeTables } from "./runtime-migrations.js";
-import type { EmitOptions, Transact, Transaction } from "./transaction.js";
+import type { Transact, Transaction } from "./transaction.js";
 
 /** What createTransact needs: the service's database and whom to tell that events were committed. */
 export interface TransactOptions {
@@ -21,6 +22,8 @@ export interface OutboxRow {
   type: string;
   payload: Buffer;
   correlation_id: string;
+  /** The order, reservation or request the event is about; consumers keep each key's events in order. */
+  business_key: string | null;
   causation_id: string | null;
   traceparent: string | null;
   occurred_at: Date;
@@ -42,9 +45,9 @@ export function createTransact(options: TransactOptions): Transact {
     const result = await db.transaction(async (trx) => {
       const tx: Transaction = {
         db: trx,
-        emit(type, data, emitOptions) {
+        emit(type, data) {
           if (!open) throw new Error(`emit(${type.subject}) after its transaction finished: await the work that emits`);
-          rows.push(outboxRow(type, data, emitOptions));
+          rows.push(outboxRow(type, data));
         },
       };
       let value;
@@ -63,16 +66,20 @@ export function createTransact(options: TransactOptions): Transact {
   };
 }
 
-function outboxRow<D extends DescMessage>(type: EventType<D>, data: MessageInitShape<D>, options: EmitOptions = {}): OutboxRow {
+// The correlation id is the command's (the caller's x-correlation-id, carried through every hop);
+// the business key is read off the event itself.
+function outboxRow<D extends DescMessage>(type: EventType<D>, data: DomainInit<MessageShape<D>>): OutboxRow {
   const ctx = currentContext();
   const id = newId();
-  const bytes = toBinary(type.schema, create(type.schema, data));
+  const message = toMessage(type.schema, data);
+  const bytes = toBinary(type.schema, message);
   return {
     id,
     subject: type.subject,
     type: type.schema.typeName,
     payload: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    correlation_id: options.correlationId || ctx?.correlationId || id,
+    correlation_id: ctx?.correlationId || id,
+    business_key: type.keyOf(message),
     causation_id: ctx?.causationId ?? null,
     traceparent: formatTraceparent(ctx?.trace ?? childSpan()),
     occurred_at: new Date(),

@@ -1,5 +1,6 @@
-import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
+import type { DomainInit } from "../proto/domain-form.js";
 import type { EventType } from "./event-type.js";
 
 /**
@@ -8,12 +9,8 @@ import type { EventType } from "./event-type.js";
  */
 export interface Transaction {
   db: Knex.Transaction;
-  emit<D extends DescMessage>(type: EventType<D>, data: MessageInitShape<D>, options?: EmitOptions): void;
-}
-
-export interface EmitOptions {
-  /** The saga's business key; defaults to the current call context's correlation id. */
-  correlationId?: string;
+  /** Emits an event (its message, or its domain form) with the current command's correlation id and its type's business key. */
+  emit<D extends DescMessage>(type: EventType<D>, data: DomainInit<MessageShape<D>>): void;
 }
 
 /** Runs `work` in one transaction; emitted events are committed with it and then published. */

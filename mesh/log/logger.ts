@@ -11,6 +11,8 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   /** A logger that adds `fields` to every line. */
   child(fields: Record<string, unknown>): Logger;
+  /** Whether lines of `level` are written (to skip work for lines nobody reads). */
+  enabled(level: LogLevel): boolean;
 }
 
 export interface LoggerOptions {
@@ -31,6 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
       const line: Record<string, unknown> = { time: new Date().toISOString(), level, service: options.service, msg };
       if (ctx) {
         line.correlationId = ctx.correlationId;
+        if (ctx.businessKey && ctx.businessKey !== ctx.correlationId) line.businessKey = ctx.businessKey;
         if (ctx.causationId) line.causationId = ctx.causationId;
         line.traceId = ctx.trace.traceId;
         line.spanId = ctx.trace.spanId;
@@ -44,6 +47,7 @@ export function createLogger(options: LoggerOptions): Logger {
       warn: (m, f) => emit("warn", m, f),
       error: (m, f) => emit("error", m, f),
       child: (fields) => make({ ...bound, ...fields }),
+      enabled: (level) => rank[level] >= min,
     };
   };
   return make({});

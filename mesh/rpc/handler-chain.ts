@@ -110,7 +110,11 @@ function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }:
   };
   return {
     context,
-    succeed: () => record(undefined),
+    succeed() {
+      record(undefined);
+      // At debug level every call leaves a line under its correlation id, so a command can be followed.
+      if (logger.enabled("debug")) runInContext(context, () => logger.debug("rpc handled", labels));
+    },
     fail(err) {
       const unexpected = !(err instanceof ConnectError) && !ctx.signal.aborted;
       const error = toConnectError(err, ctx.signal);
