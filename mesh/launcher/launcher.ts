@@ -5,8 +5,10 @@ import { formatLogLine } from "./pretty-log.js";
 
 export interface LauncherOptions {
   catalog: readonly CatalogEntry[];
-  /** Repository root: where the services' entry points are resolved. */
+  /** Repository root: the working directory of every service. */
   root: string;
+  /** The script that runs one catalog service given its id (services/run.ts), relative to root. */
+  entry: string;
   /** Added to every service's environment (NATS_URL, DATA_DIR, EVENT_NAMESPACE...). */
   env?: Record<string, string>;
   /** Ports to use instead of the catalog's (tests use free ones). */
@@ -68,7 +70,7 @@ export function createLauncher(options: LauncherOptions): Launcher {
       Object.assign(env, options.serviceEnv?.[serviceId], startOptions.env);
       // tsx is resolved from here (not the child's working directory) and only when a service starts:
       // the production image, which runs compiled code, has no tsx.
-      const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), e.main], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), options.entry, e.id], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
       children.set(id, child);
       if (startOptions.replica) replicaPorts.set(id, startOptions.replica);
       const index = options.catalog.indexOf(e) + (startOptions.replica ? 5 : 0);

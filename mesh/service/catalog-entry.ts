@@ -1,8 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
+import type { Dependency, ServiceDefinition } from "./define-service.js";
 
 /**
  * One deployable service in the catalog (services/catalog.ts): the single list that the
- * launcher, the tests and the chart read, so that adding a system changes no runtime code.
+ * launcher, the gateway, the shared services, the tests and the chart read, derived from the
+ * services' own definitions so that nothing is written twice.
  */
 export interface CatalogEntry {
   /** `<system>-<context>`, or the shared service's name ("payment"). */
@@ -15,8 +17,32 @@ export interface CatalogEntry {
   serves: readonly DescService[];
   /** Ids of the services it calls synchronously. */
   dependsOn: readonly string[];
-  /** The service's entry point, relative to the repository root. */
-  main: string;
+  definition: ServiceDefinition<unknown, Record<string, Dependency>>;
+}
+
+/** A system: its name and its bounded contexts, each a service. */
+export interface System {
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  contexts: readonly ServiceDefinition<any, any>[];
+}
+
+/** The catalog entries of `systems`' services; ids and ports must be unique. */
+export function catalogOf(systems: readonly System[]): CatalogEntry[] {
+  const entries = systems.flatMap((system) => system.contexts.map((d): CatalogEntry => ({
+    id: d.id,
+    system: system.name,
+    httpPort: d.port,
+    grpcPort: d.port + 1000,
+    serves: d.serves,
+    dependsOn: [...new Set(Object.values(d.dependencies ?? {}).map((dep) => (dep as Dependency).id))],
+    definition: d,
+  })));
+  for (const [i, e] of entries.entries()) {
+    const clash = entries.slice(0, i).find((o) => o.id === e.id || o.httpPort === e.httpPort);
+    if (clash) throw new Error(`the catalog lists ${clash.id} and ${e.id} with the same ${clash.id === e.id ? "id" : `port ${e.httpPort}`}`);
+  }
+  return entries;
 }
 
 /** The environment variable holding a dependency's gRPC address, e.g. FLOWER_STORE_ADDR. */

@@ -1,16 +1,18 @@
 import { ConfigError } from "../config/env.js";
 import type { CatalogEntry } from "./catalog-entry.js";
-import type { Dependency, ServiceDefinition } from "./define-service.js";
 import { startService } from "./start-service.js";
 
 /**
- * A service's whole main: start it, stop it gracefully on SIGTERM or SIGINT, and exit
- * non-zero with a readable message when it cannot start.
+ * A service's whole main: start the catalog's service `id`, stop it gracefully on SIGTERM or
+ * SIGINT, and exit non-zero with a readable message when it cannot start.
  */
-export async function runService<C, D extends Record<string, Dependency>>(
-  definition: ServiceDefinition<C, D>,
-  catalog: readonly CatalogEntry[],
-): Promise<void> {
+export async function runService(id: string, catalog: readonly CatalogEntry[]): Promise<void> {
+  const entry = catalog.find((e) => e.id === id);
+  if (!entry) {
+    process.stderr.write(`${id ? `unknown service "${id}"` : "no service given"}; usage: run <service id>, one of: ${catalog.map((e) => e.id).join(", ")}\n`);
+    process.exit(2);
+  }
+  const definition = entry.definition;
   let service;
   try {
     service = await startService(definition, { catalog });

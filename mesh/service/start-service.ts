@@ -18,9 +18,12 @@ import { createReadiness, type Readiness } from "../rpc/readiness.js";
 import { createResiliencePolicy, type ResiliencePolicy } from "../rpc/resilience.js";
 import { createRpcServer } from "../rpc/rpc-server.js";
 import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
-import type { CatalogEntry } from "./catalog-entry.js";
-import type { Dependency, ServiceDefinition, ServiceParts } from "./define-service.js";
+import type { Policy } from "../events/policy.js";
+import { systemOf } from "../events/subjects.js";
 import type { Transact } from "../events/transaction.js";
+import type { CatalogEntry } from "./catalog-entry.js";
+import { migrationsOf, type Dependency, type ServiceDefinition, type ServiceParts } from "./define-service.js";
+import { createRepository } from "./repository.js";
 
 /** A running service: where it listens, and how to stop it. */
 export interface RunningService {
@@ -59,17 +62,22 @@ export async function startService<C, D extends Record<string, Dependency>>(
 
   const logger = createLogger({ service: definition.id, level: config.logLevel, write: options.write });
   const metrics = createMetrics(definition.id);
-  // A service with neither migrations nor streams (the gateway) needs no database and no NATS.
-  const stateful = definition.migrations.length > 0 || definition.streams.length > 0;
+  // A service without tables (the gateway) needs no database and no NATS.
+  const stateful = migrationsOf(definition).length > 0;
   const readiness = createReadiness(stateful ? ["database", "nats", "consumers"] : ["started"]);
   const closers: Array<() => Promise<void>> = []; // run in reverse at stop
 
   try {
     const storage = stateful ? await startStorage(definition, config, logger, metrics, readiness, closers) : statelessPorts(definition.id);
     const clients = createClients(definition, config, logger, metrics, closers);
-    const parts = await definition.start({ db: storage.db, transact: storage.transact, clients: clients as never, config: own, logger });
+    const { db, transact } = storage;
+    const parts = await definition.start({
+      db, transact, repository: (table) => createRepository(table, { db, transact }), clients: clients as never, config: own, logger,
+    });
     for (const b of parts.background ?? []) closers.push(() => b.stop());
     checkServes(entry, parts);
+    // Its own system's stream (it publishes there), and the streams of every event its policies take.
+    if (storage.startEvents) await storage.startEvents(streamsOf(entry, parts.policies ?? []));
 
     const server = createRpcServer({
       services: parts.rpc, logger, metrics, readiness, host: config.host, grpcPort: config.grpcPort, httpPort: config.httpPort,
@@ -79,7 +87,7 @@ export async function startService<C, D extends Record<string, Dependency>>(
     closers.push(() => server.stop(config.shutdownTimeoutMs));
 
     if (!storage.nc) {
-      if (parts.policies?.length) throw new Error(`service ${definition.id} has policies but declares no streams`);
+      if (parts.policies?.length) throw new Error(`service ${definition.id} has policies but declares no tables (their inbox needs a database)`);
       readiness.mark("started", true);
     } else {
       // Policies stop before the servers close, so no event is half-handled when the database goes.
@@ -116,9 +124,11 @@ interface StoragePorts {
   transact: Transact;
   /** Undefined for a stateless service. */
   nc?: NatsConnection;
+  /** Creates the streams, then starts publishing the outbox. */
+  startEvents?(streams: string[]): Promise<void>;
 }
 
-// The database with its migrations, NATS with the streams, the outbox relay and the inbox pruner.
+// The database with its migrations, NATS, the outbox relay (started once the streams exist) and the inbox pruner.
 async function startStorage(
   definition: ServiceDefinition<unknown, Record<string, Dependency>>, config: RuntimeConfig, logger: Logger, metrics: MeshMetrics,
   readiness: Readiness, closers: Array<() => Promise<void>>,
@@ -126,27 +136,34 @@ async function startStorage(
   const db = await openDatabase({ url: config.databaseUrl || defaultDatabaseUrl(config.dataDir, definition.id), logger });
   closers.push(() => db.destroy());
   await migrate(db, runtimeMigrations, { tableName: "mesh_migrations" });
-  await migrate(db, [...definition.migrations], { tableName: "migrations" });
+  await migrate(db, migrationsOf(definition), { tableName: "migrations" });
   readiness.mark("database", true);
 
   const nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
   closers.push(() => nc.drain().catch(() => nc.close()));
-  await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, [...definition.streams], { retentionMs: config.eventRetentionMs });
-  readiness.mark("nats", true);
-
   const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
-  relay.start();
-  closers.push(() => relay.stop());
   const transact = createTransact({ db, onCommit: () => relay.wake() });
   const pruner = createInboxPruner({ db, retentionMs: config.eventRetentionMs, logger });
   closers.push(() => pruner.stop());
-  return { db, transact, nc };
+  return {
+    db, transact, nc,
+    async startEvents(streams) {
+      await ensureStreams(await nc.jetstreamManager(), config.eventNamespace, streams, { retentionMs: config.eventRetentionMs });
+      readiness.mark("nats", true);
+      relay.start();
+      closers.push(() => relay.stop());
+    },
+  };
+}
+
+function streamsOf(entry: CatalogEntry, policies: readonly Policy[]): string[] {
+  return [...new Set([entry.system, ...policies.flatMap((p) => p.on.map((t) => systemOf(t.subject)))])];
 }
 
 // A stateless service's db and transact: using them is a mistake in its definition, said plainly.
 function statelessPorts(id: string): StoragePorts {
   const refuse = (what: string) => () => {
-    throw new Error(`service ${id} declares no migrations and no streams, so it has no ${what}`);
+    throw new Error(`service ${id} declares no tables, so it has no ${what}`);
   };
   return { db: new Proxy(() => undefined, { get: refuse("database"), apply: refuse("database") }) as unknown as Knex, transact: refuse("transactions") as Transact };
 }

@@ -17,6 +17,7 @@ import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 export interface SeenEvent<D extends DescMessage> {
   id: string;
   correlationId: string;
+  businessKey: string;
   message: MessageShape<D>;
 }
 
@@ -85,11 +86,13 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
     transport: createGrpcTransport({ baseUrl: `http://127.0.0.1:${running.grpcPort}` }),
     async publish(type, data, options = {}) {
       const id = options.id ?? newId();
+      const message = create(type.schema, data);
       const h = headers();
       h.set("Event-Type", type.schema.typeName);
       h.set("Occurred-At", new Date().toISOString());
       h.set("x-correlation-id", options.correlationId ?? id);
-      await js.publish(`${namespace}.${type.subject}`, toBinary(type.schema, create(type.schema, data)), { msgID: id, headers: h });
+      h.set("Business-Key", type.keyOf(message));
+      await js.publish(`${namespace}.${type.subject}`, toBinary(type.schema, message), { msgID: id, headers: h });
       return id;
     },
     watch<D extends DescMessage>(type: EventType<D>) {
@@ -100,6 +103,7 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
           seen.push({
             id: msg.headers?.get("Nats-Msg-Id") ?? "",
             correlationId: msg.headers?.get("x-correlation-id") ?? "",
+            businessKey: msg.headers?.get("Business-Key") ?? "",
             message: fromBinary(type.schema, msg.data),
           });
         },

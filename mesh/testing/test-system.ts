@@ -9,6 +9,8 @@ import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 export interface TestSystemOptions {
   catalog: readonly CatalogEntry[];
   root: string;
+  /** The script that runs one catalog service given its id, relative to root. Default services/run.ts. */
+  entry?: string;
   /** The services to start, by catalog id. */
   ids: readonly string[];
   env?: Record<string, string>;
@@ -38,7 +40,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const free = await freePorts(options.catalog.length * 2);
   options.catalog.forEach((e, i) => (ports[e.id] = { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }));
   const launcher = createLauncher({
-    catalog: options.catalog, root: options.root, ports, serviceEnv: options.serviceEnv, write: options.write ?? (() => {}),
+    catalog: options.catalog, root: options.root, entry: options.entry ?? "services/run.ts", ports, serviceEnv: options.serviceEnv, write: options.write ?? (() => {}),
     env: { NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATA_DIR: dataDir, HOST: "127.0.0.1", ...options.env },
   });
   const stop = async () => {
