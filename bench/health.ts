@@ -1,7 +1,7 @@
 // What went wrong inside the services during the run, from their own accounts: the runtime's
 // counters on /metrics, the dead-letter stream, and their warn/error log lines.
 import { connect } from "nats";
-import { listDeadLetters } from "../mesh/index.js";
+import { listDeadLetters } from "../mesh/testing/index.js";
 import type { Sample } from "../mesh/testing/metric-samples.js";
 import { scrapeMetrics } from "./procs.js";
 import type { LogSummary, Stack } from "./stack.js";

@@ -8,7 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { createLauncher, deleteNamespaceStreams, ensureNats, freePorts, type CatalogEntry } from "../mesh/index.js";
+import type { CatalogEntry } from "../mesh/index.js";
+import { createLauncher, ensureNats } from "../mesh/launcher/index.js";
+import { deleteNamespaceStreams, freePorts } from "../mesh/testing/index.js";
 import { pidListeningOn } from "./procs.js";
 
 /** Warn and error lines of one service: how many, and the distinct messages with their counts. */
@@ -67,7 +69,7 @@ export async function startStack(options: { root: string; catalog: readonly Cata
   const free = await freePorts(catalog.length * 2);
   const ports = Object.fromEntries(catalog.map((e, i) => [e.id, { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }]));
   const launcher = createLauncher({
-    catalog, root: options.root, ports, write, colour: false,
+    catalog, root: options.root, entry: "services/run.ts", ports, write, colour: false,
     env: { NATS_URL: options.natsUrl, DATA_DIR: dataDir, EVENT_NAMESPACE: namespace, LOG_LEVEL: "warn", HOST: "127.0.0.1" },
   });
   const exited = new Map<string, number | null>();

@@ -1,19 +1,20 @@
 // `npm start`: every service of the catalog (or of the systems named as arguments) as its own
 // process, NATS with JetStream found or started, one combined log; Ctrl-C stops everything.
 import { fileURLToPath } from "node:url";
-import { createLauncher, ensureNats } from "../mesh/index.js";
-import { catalog } from "./catalog.js";
+import { createLauncher, ensureNats } from "../mesh/launcher/index.js";
+import { catalog, systems as known } from "./catalog.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
 const dataDir = process.env.DATA_DIR || "data";
 const systems = process.argv.slice(2);
-const shared = new Set(["payment", "notification", "gateway"]);
-const chosen = catalog.filter((e) => systems.length === 0 || shared.has(e.system) || systems.includes(e.system));
+// payment, notification and the gateway serve every system, so they always run.
+const shared = (system: string) => !known.some((s) => s.name === system);
+const chosen = catalog.filter((e) => systems.length === 0 || shared(e.system) || systems.includes(e.system));
 const say = (msg: string) => process.stdout.write(`launcher: ${msg}\n`);
 
-if (systems.some((s) => !catalog.some((e) => e.system === s))) {
-  say(`unknown system in ${systems.join(" ")}; known: ${[...new Set(catalog.map((e) => e.system))].join(", ")}`);
+if (systems.some((s) => !known.some((k) => k.name === s))) {
+  say(`unknown system in ${systems.join(" ")}; known: ${known.map((k) => k.name).join(", ")}`);
   process.exit(2);
 }
 
@@ -25,7 +26,7 @@ try {
   process.exit(1);
 }
 
-const launcher = createLauncher({ catalog, root, env: { NATS_URL: natsUrl, DATA_DIR: dataDir }, colour: process.stdout.isTTY });
+const launcher = createLauncher({ catalog, root, entry: "services/run.ts", env: { NATS_URL: natsUrl, DATA_DIR: dataDir }, colour: process.stdout.isTTY });
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

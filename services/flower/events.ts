@@ -12,15 +12,17 @@ import {
 } from "../../gen/flower/v1/events_pb.js";
 
 // The flower system's domain events, by the context that publishes them (the seed's names).
+// Every one is about an order: its id is the business key the saga runs on.
 
-export const OrderPlaced = defineEvent("flower.order", OrderPlacedSchema);
-export const OrderCancelled = defineEvent("flower.order", OrderCancelledSchema);
+export const OrderPlaced = defineEvent("flower.order", OrderPlacedSchema, (e) => e.orderId);
+export const OrderCancelled = defineEvent("flower.order", OrderCancelledSchema, (e) => e.orderId);
 
-export const OrderRejected = defineEvent("flower.store", OrderRejectedSchema);
-export const FlowerWrapped = defineEvent("flower.store", FlowerWrappedSchema);
-export const FlowerSold = defineEvent("flower.store", FlowerSoldSchema);
-export const StockChanged = defineEvent("flower.store", StockChangedSchema);
+export const OrderRejected = defineEvent("flower.store", OrderRejectedSchema, (e) => e.orderId);
+export const FlowerWrapped = defineEvent("flower.store", FlowerWrappedSchema, (e) => e.orderId);
+export const FlowerSold = defineEvent("flower.store", FlowerSoldSchema, (e) => e.orderId);
+// A catalogue change belongs to no order: its flower is its key.
+export const StockChanged = defineEvent("flower.store", StockChangedSchema, (e) => e.orderId || `flower-${e.flowerId}`);
 
-export const DeliveryStarted = defineEvent("flower.delivery", DeliveryStartedSchema);
-export const DeliveryCompleted = defineEvent("flower.delivery", DeliveryCompletedSchema);
-export const DeliveryCanceled = defineEvent("flower.delivery", DeliveryCanceledSchema);
+export const DeliveryStarted = defineEvent("flower.delivery", DeliveryStartedSchema, (e) => e.orderId);
+export const DeliveryCompleted = defineEvent("flower.delivery", DeliveryCompletedSchema, (e) => e.orderId);
+export const DeliveryCanceled = defineEvent("flower.delivery", DeliveryCanceledSchema, (e) => e.orderId);

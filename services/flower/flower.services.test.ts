@@ -2,20 +2,21 @@
 // database of each dialect: one service each, wired to each other as in production.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { DeliveryService, DeliveryStatus } from "../../gen/flower/v1/delivery_pb.js";
 import { OrderService, OrderStatus } from "../../gen/flower/v1/order_pb.js";
 import { StoreOrderStatus, StoreService } from "../../gen/flower/v1/store_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { addressVariable, eventually, startInProcess, testDialects, testNamespace, deleteNamespaceStreams, type InProcessService } from "../../mesh/index.js";
+import {
+  addressVariable, codeOf, deleteNamespaceStreams, eventsHandled, eventually, startInProcess, testDialects, testNamespace, type InProcessService,
+} from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
-import { paymentService } from "../payment/service.js";
-import { deliveryService } from "./delivery/service.js";
+import { deliveryContext } from "./delivery/service.js";
 import { OrderPlaced, OrderRejected, StockChanged } from "./events.js";
-import { orderService } from "./order/service.js";
-import { storeService } from "./store/service.js";
+import { orderContext } from "./order/service.js";
+import { storeContext } from "./store/service.js";
 
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e) => Code[ConnectError.from(e).code]);
+const paymentService = catalog.find((e) => e.id === "payment")!.definition;
 const address = (s: InProcessService) => `127.0.0.1:${s.running.grpcPort}`;
 
 for (const dialect of testDialects) {
@@ -30,11 +31,11 @@ for (const dialect of testDialects) {
 
     before(async () => {
       payment = await startInProcess(paymentService, catalog, dialect, fast, namespace);
-      store = await startInProcess(storeService, catalog, dialect, fast, namespace);
-      order = await startInProcess(orderService, catalog, dialect, {
+      store = await startInProcess(storeContext, catalog, dialect, fast, namespace);
+      order = await startInProcess(orderContext, catalog, dialect, {
         ...fast, [addressVariable("flower-store")]: address(store), [addressVariable("payment")]: address(payment),
       }, namespace);
-      delivery = await startInProcess(deliveryService, catalog, dialect, { ...fast, [addressVariable("flower-order")]: address(order) }, namespace);
+      delivery = await startInProcess(deliveryContext, catalog, dialect, { ...fast, [addressVariable("flower-order")]: address(order) }, namespace);
       orders = createClient(OrderService, order.transport);
       stores = createClient(StoreService, store.transport);
       deliveries = createClient(DeliveryService, delivery.transport);
@@ -75,11 +76,15 @@ for (const dialect of testDialects) {
       const before = (await stores.getFlower({ id: "3" })).flower!.stock;
       const orderId = `dup-${namespace}`;
       const placed = { orderId, flowerId: "3", qty: 4, address: "Daegu", phoneNumber: "010-0000-0002", isOffline: true };
-      await order.publish(OrderPlaced, placed, { correlationId: orderId });
-      await order.publish(OrderPlaced, placed, { correlationId: orderId });
-      await eventually("sold", async () => (await stores.listStoreOrders({ status: StoreOrderStatus.SOLD })).storeOrders.find((s) => s.orderId === orderId));
-      await new Promise((r) => setTimeout(r, 300));
+      const taken = () => eventsHandled(store.running, "takeFlowersOutOfStockWhenOrderPlaced", "handled");
+      const [handledBefore, duplicatesBefore] = [await taken(), await eventsHandled(store.running, "takeFlowersOutOfStockWhenOrderPlaced", "duplicate")];
+      // Two events with one order id (a producer that placed it twice): the store's own record of the order stops the second.
+      await order.publish(OrderPlaced, placed);
+      await order.publish(OrderPlaced, placed);
+      await eventually("both events taken by the store", async () => (await taken()) - handledBefore === 2);
+      assert.equal(await eventsHandled(store.running, "takeFlowersOutOfStockWhenOrderPlaced", "duplicate"), duplicatesBefore, "two events, not one redelivered");
       assert.equal((await stores.getFlower({ id: "3" })).flower!.stock, before - 4);
+      assert.equal((await stores.listStoreOrders({})).storeOrders.filter((s) => s.orderId === orderId).length, 1);
     });
 
     test("store rejection: the order is cancelled and its payment refunded", async () => {
@@ -126,9 +131,11 @@ for (const dialect of testDialects) {
       const { order: placed } = await orders.placeOrder({ flowerId: "2", qty: 1, address: "Jeju", phoneNumber: "010-0000-0005" });
       await order.pause();
       await store.resume();
+      const waited = await eventsHandled(delivery.running, "startDeliveryWhenFlowerWrapped", "retried");
       await eventually("wrapped", async () =>
         (await stores.listStoreOrders({ status: StoreOrderStatus.WRAPPED })).storeOrders.find((s) => s.orderId === placed!.id));
-      await new Promise((r) => setTimeout(r, 500));
+      // The courier has taken FlowerWrapped and put it back to wait for the order context: only then is "no delivery" proven.
+      await eventually("the courier waits for the order context", async () => (await eventsHandled(delivery.running, "startDeliveryWhenFlowerWrapped", "retried")) > waited);
       assert.deepEqual((await deliveries.listDeliveries({ orderId: placed!.id })).deliveries, [], "no address, no delivery yet");
       await order.resume();
       const d = await eventually("delivery started", async () => (await deliveries.listDeliveries({ orderId: placed!.id })).deliveries[0], 30_000);

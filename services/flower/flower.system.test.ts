@@ -1,21 +1,22 @@
 // The flower system end to end: every service a real OS process, started as `npm start` starts
 // them, against the real NATS JetStream, with SQLite files. Scenarios follow systems.md.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { appendFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
+import knex from "knex";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { connect } from "nats";
-import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { connect, type JsMsg } from "nats";
 import { DeliveryService, DeliveryStatus } from "../../gen/flower/v1/delivery_pb.js";
 import { OrderService, OrderStatus, type OrderHistory } from "../../gen/flower/v1/order_pb.js";
 import { StoreService } from "../../gen/flower/v1/store_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { eventually, freePorts, sampleValue, startTestSystem, type TestSystem } from "../../mesh/index.js";
+import { codeOf, eventually, freePorts, rpcError, sampleValue, startTestSystem, violatedFields, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -42,13 +43,23 @@ const historyWhere = (orderId: string, ok: (h: OrderHistory) => boolean, what: s
     return h && ok(h) ? h : undefined;
   });
 const stockOf = async (flowerId: string) => (await store.getFlower({ id: flowerId })).flower!.stock;
-const codeOf = (promise: Promise<unknown>) => promise.then(() => "OK", (e) => Code[ConnectError.from(e).code]);
-const failure = (promise: Promise<unknown>) => promise.then(() => assert.fail("expected the call to fail"), (e) => ConnectError.from(e));
 const notified = (orderId: string, count: number) =>
   eventually(`${count} notifications for ${orderId}`, async () => {
-    const list = (await notifications.listNotifications({ correlationId: orderId })).notifications;
+    const list = (await notifications.listNotifications({ referenceId: orderId })).notifications;
     return list.length >= count ? list.map((n) => n.eventType).sort() : undefined;
   });
+// Every event of a system's stream, read from its start (tests look for what a command caused, or did not).
+async function streamEvents(system: string): Promise<JsMsg[]> {
+  const nc = await connect({ servers: sys.natsUrl });
+  try {
+    const consumer = await nc.jetstream().consumers.get(`${sys.namespace.toUpperCase()}_${system.toUpperCase()}`);
+    const out: JsMsg[] = [];
+    for await (const m of await consumer.fetch({ max_messages: 10_000, expires: 1000 })) out.push(m);
+    return out;
+  } finally {
+    await nc.close();
+  }
+}
 // A counter or gauge of a service, 0 before its first sample exists.
 const metric = async (url: string, name: string, labels: Record<string, string>) =>
   sampleValue(await (await fetch(`${url}/metrics`)).text(), name, labels) ?? 0;
@@ -58,7 +69,8 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     sys = await startTestSystem({
       catalog, root, ids,
       // Small breaker settings so the breaker scenario takes seconds, not minutes.
-      env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000" },
+      // Debug lines too: every RPC and event leaves one under its correlation id (the "following one order" test reads them).
+      env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000", LOG_LEVEL: "debug" },
       write: (line) => appendFileSync(logFile, line + "\n"),
     });
     orders = client(OrderService, "flower-order");
@@ -88,7 +100,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     assert.equal((await orders.getOrder({ id: order!.id })).order!.status, OrderStatus.DELIVERED);
     assert.equal(await codeOf(orders.cancelOrder({ id: order!.id })), "FailedPrecondition");
     const sent = await eventually("4 notifications", async () => {
-      const list = (await notifications.listNotifications({ correlationId: order!.id })).notifications;
+      const list = (await notifications.listNotifications({ referenceId: order!.id })).notifications;
       return list.length >= 4 ? list : undefined;
     });
     assert.deepEqual(sent.map((n) => n.eventType).sort(), [
@@ -126,10 +138,48 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     assert.equal((await orders.cancelOrder({ id: order!.id })).order!.status, OrderStatus.CANCELLED);
   });
 
+  test("following one order: the x-correlation-id it was placed with finds every log line, event, payment, notification and view step it caused; its cancellation's finds the rest", async () => {
+    const placing = `place-${randomUUID()}`;
+    const cancelling = `cancel-${randomUUID()}`;
+    let answered = "";
+    const { order } = await orders.placeOrder(online(newPhone(), "1"), { headers: { "x-correlation-id": placing }, onHeader: (h) => (answered = h.get("x-correlation-id") ?? "") });
+    assert.equal(answered, placing, "the caller is answered with its own id");
+    const orderId = order!.id;
+    await historyWhere(orderId, (h) => h.deliveryStatus === DeliveryStatus.STARTED, "delivery started");
+    await orders.cancelOrder({ id: orderId, reason: "following it" }, { headers: { "x-correlation-id": cancelling } });
+    await historyWhere(orderId, (h) => h.paymentStatus === PaymentStatus.CANCELLED && h.deliveryStatus === DeliveryStatus.CANCELED, "refunded and called off");
+    await notified(orderId, 6);
+
+    // Events: every one about the order (its business key) carries the id of the command that caused it.
+    const events = [...await streamEvents("flower"), ...await streamEvents("payment")].filter((m) => m.headers?.get("Business-Key") === orderId);
+    const byCommand = (id: string) => events.filter((m) => m.headers?.get("x-correlation-id") === id).map((m) => m.subject.split(".").pop()).sort();
+    assert.deepEqual(byCommand(placing), ["DeliveryStarted", "FlowerWrapped", "OrderPlaced", "PaymentApproved", "StockChanged"]);
+    assert.deepEqual(byCommand(cancelling), ["DeliveryCanceled", "OrderCancelled", "PaymentCancelled", "StockChanged"]);
+    assert.equal(events.length, 9, "no event of the order carries another id");
+
+    // The payment, the notifications and the view's steps, found by each id; the order id beside it.
+    const [payment] = (await payments.listPayments({ system: "flower", correlationId: placing })).payments;
+    assert.equal(payment.referenceId, orderId);
+    const told = async (id: string) => (await notifications.listNotifications({ correlationId: id })).notifications.map((n) => [n.eventType.split(".").pop(), n.referenceId]).sort();
+    assert.deepEqual(await told(placing), [["DeliveryStarted", orderId], ["FlowerWrapped", orderId], ["OrderPlaced", orderId]]);
+    assert.deepEqual(await told(cancelling), [["DeliveryCanceled", orderId], ["OrderCancelled", orderId], ["PaymentCancelled", orderId]]);
+    const [history] = (await orders.listOrderHistories({ orderId })).orderHistories;
+    const steps = (id: string) => history.steps.filter((step) => step.correlationId === id).map((step) => step.event).sort();
+    assert.deepEqual(steps(placing), ["DeliveryStarted", "FlowerWrapped", "OrderPlaced", "PaymentApproved"]);
+    assert.deepEqual(steps(cancelling), ["DeliveryCanceled", "OrderCancelled", "PaymentCancelled"]);
+
+    // Log lines: every service the order passed through wrote some under the placing id, and where an
+    // event was handled, its line shows the order id beside it.
+    const lines = readFileSync(logFile, "utf8").split("\n").filter((line) => line.includes(`correlationId=${placing}`));
+    const services = new Set(lines.map((line) => line.slice(13).trim().split(/\s+/)[0]));
+    for (const id of ["flower-order", "payment", "flower-store", "flower-delivery", "notification"]) assert.ok(services.has(id), `${id} logged under ${placing}: ${[...services]}`);
+    assert.ok(lines.some((line) => line.includes(`businessKey=${orderId}`)), "an event's handling shows the order id too");
+  });
+
   test("out of stock: refused, nothing paid, no order", async () => {
     const phone = newPhone();
     const paidBefore = (await payments.listPayments({ system: "flower" })).payments.length;
-    const error = await failure(orders.placeOrder(online(phone, "3", 999)));
+    const error = await rpcError(orders.placeOrder(online(phone, "3", 999)));
     assert.equal(error.code, Code.FailedPrecondition);
     assert.match(error.rawMessage, /out of stock/);
     assert.equal((await orders.listOrders({ phoneNumber: phone })).orders.length, 0);
@@ -139,12 +189,20 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
   test("payment declined: no order anywhere", async () => {
     const phone = newPhone();
     const storeOrdersBefore = (await store.listStoreOrders({})).storeOrders.length;
-    const error = await failure(orders.placeOrder({ ...online(phone), paymentMethod: "decline" }));
+    const declined = `declined-${randomUUID()}`;
+    const error = await rpcError(orders.placeOrder({ ...online(phone), paymentMethod: "decline" }, { headers: { "x-correlation-id": declined } }));
     assert.equal(error.code, Code.FailedPrecondition);
     assert.match(error.rawMessage, /payment declined/);
     assert.equal((await orders.listOrders({ phoneNumber: phone })).orders.length, 0);
-    await new Promise((r) => setTimeout(r, 500)); // an event, had one been sent, would have arrived by now
-    assert.equal((await store.listStoreOrders({})).storeOrders.length, storeOrdersBefore);
+    // A later order's OrderPlaced in the stream means everything committed before it was published too
+    // (the relay publishes in commit order): only then does "no event of the declined command" prove anything.
+    const { order: later } = await orders.placeOrder(pickUp(newPhone(), "2"));
+    await eventually("the later order reaches the stream", async () => (await streamEvents("flower")).some((m) => m.headers?.get("Business-Key") === later!.id));
+    const caused = async (system: string) => (await streamEvents(system)).filter((m) => m.headers?.get("x-correlation-id") === declined).map((m) => m.subject.split(".").pop());
+    assert.deepEqual(await caused("flower"), [], "no flower event");
+    assert.deepEqual(await caused("payment"), ["PaymentDeclined"], "payment declined it, and said so");
+    await historyWhere(later!.id, (h) => h.status === OrderStatus.SOLD, "the later order sold");
+    assert.equal((await store.listStoreOrders({})).storeOrders.length, storeOrdersBefore + 1, "only the later order reached the store");
   });
 
   test("payment down: the breaker opens, orders fail at once with pay-later; payment back: orders succeed again", async () => {
@@ -153,9 +211,9 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const codes: string[] = [];
     const messages: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const e = await orders.placeOrder(online(phone)).then(() => undefined, (x) => ConnectError.from(x));
-      codes.push(e ? Code[e.code] : "OK");
-      if (e) messages.push(e.rawMessage);
+      const e = await rpcError(orders.placeOrder(online(phone)));
+      codes.push(Code[e.code]);
+      messages.push(e.rawMessage);
     }
     assert.deepEqual(codes, Array(6).fill("Unavailable"));
     assert.ok(messages.every((m) => /pay later/.test(m)), messages.join(" | "));
@@ -175,9 +233,11 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const placed = [];
     for (let i = 0; i < 5; i++) placed.push((await orders.placeOrder(i % 2 ? pickUp(newPhone()) : online(newPhone()))).order!);
     assert.ok(placed.every((o) => o.status === OrderStatus.PLACED));
-    await new Promise((r) => setTimeout(r, 300));
-    const waiting = (await orders.listOrderHistories({ orderId: placed[0].id })).orderHistories[0];
-    assert.equal(waiting.status, OrderStatus.PLACED, "nothing happens while the store is down");
+    // The view has each OrderPlaced, so the events are out; the store is down, so none is taken.
+    for (const o of placed) {
+      const h = await historyWhere(o.id, (x) => x.steps.some((step) => step.event === "OrderPlaced"), "placed in the view");
+      assert.equal(h.status, OrderStatus.PLACED, "nothing happens while the store is down");
+    }
 
     await sys.launcher.start("flower-store");
     await sys.launcher.waitReady("flower-store");
@@ -212,8 +272,14 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     await sys.launcher.start("flower-order", { env: { OUTBOX_RELAY_ENABLED: "false" } });
     await sys.launcher.waitReady("flower-order");
     const { order } = await orders.placeOrder(pickUp(newPhone(), "3"));
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await orders.listOrderHistories({ orderId: order!.id })).orderHistories[0]?.steps.some((s) => s.event === "OrderPlaced") ?? false, false);
+    // Committed (its outbox row is in flower-order's database), and not published (not in the stream).
+    const database = knex.knex({ client: "better-sqlite3", connection: { filename: join(sys.dataDir, "flower-order.sqlite") }, useNullAsDefault: true });
+    try {
+      assert.deepEqual(await database("outbox").where({ business_key: order!.id }).select("subject"), [{ subject: "flower.order.OrderPlaced" }]);
+    } finally {
+      await database.destroy();
+    }
+    assert.equal((await streamEvents("flower")).some((m) => m.headers?.get("Business-Key") === order!.id), false);
     await sys.launcher.stop("flower-order", "SIGKILL");
     await sys.launcher.start("flower-order");
     await sys.launcher.waitReady("flower-order");
@@ -226,7 +292,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
       const consumer = await js.consumers.get(`${sys.namespace.toUpperCase()}_FLOWER`, { filterSubjects: subject });
       let copies = 0;
       const batch = await consumer.fetch({ max_messages: 1000, expires: 1000 });
-      for await (const m of batch) if (m.headers?.get("x-correlation-id") === order!.id) copies++;
+      for await (const m of batch) if (m.headers?.get("Business-Key") === order!.id) copies++;
       assert.equal(copies, 1, "published exactly once");
     } finally {
       await nc.close();
@@ -240,10 +306,9 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     ];
     const before = await counts();
     const fields = async (p: Promise<unknown>) => {
-      const e = await p.then(() => undefined, (x) => ConnectError.from(x));
-      assert.ok(e, "expected an error");
+      const e = await rpcError(p);
       assert.equal(Code[e.code], "InvalidArgument", e.rawMessage);
-      return e.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => v.field)).sort();
+      return violatedFields(e);
     };
     assert.deepEqual(await fields(orders.placeOrder({})), ["address", "flowerId", "phoneNumber", "qty"]);
     assert.deepEqual(await fields(orders.placeOrder({ ...online(newPhone()), qty: -1 })), ["qty"]);

@@ -14,7 +14,7 @@ import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/conn
 import { OrderService } from "../../gen/flower/v1/order_pb.js";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import { StoreService } from "../../gen/flower/v1/store_pb.js";
-import { eventually, sampleValue, startTestSystem, type TestSystem } from "../../mesh/index.js";
+import { eventually, sampleValue, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

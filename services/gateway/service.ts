@@ -1,22 +1,23 @@
 import { readFileSync } from "node:fs";
-import { defineService, forwardTo, routesOf } from "../../mesh/index.js";
-import { catalog } from "../catalog.js";
+import { defineService, forwardTo, routesOf, type CatalogEntry } from "../../mesh/index.js";
 
-const routes = routesOf(catalog, "gateway");
 // Written by `npm run generate` from the contract (comments included), served as it is.
 const openApiFile = new URL("../../docs/openapi.json", import.meta.url);
 
 /**
  * The seeds' port-8088 gateway: one entry point for REST, Connect, gRPC-Web and gRPC, routing
- * each call by its protobuf service to the owning service over the mesh client.
+ * each call by its protobuf service to the catalog entry that serves it, over the mesh client.
  */
-export const gateway = defineService({
-  id: "gateway",
-  migrations: [],
-  streams: [],
-  dependencies: routes,
-  start: ({ clients }) => ({
-    rpc: Object.entries(routes).map(([name, route]) => forwardTo(route, clients[name])),
-    openApi: JSON.parse(readFileSync(openApiFile, "utf8")) as object,
-  }),
-});
+export function createGateway(catalog: readonly CatalogEntry[]) {
+  const routes = routesOf(catalog, "gateway");
+  return defineService({
+    id: "gateway",
+    port: 8088,
+    serves: Object.values(routes).map((r) => r.service),
+    dependencies: routes,
+    start: ({ clients }) => ({
+      rpc: Object.entries(routes).map(([name, route]) => forwardTo(route, clients[name])),
+      openApi: JSON.parse(readFileSync(openApiFile, "utf8")) as object,
+    }),
+  });
+}

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { createLogger } from "../../mesh/index.js";
+import { createLogger } from "../../mesh/testing/index.js";
 import { createLogChannel, createWebhookChannel } from "./channels.js";
 import { createNotification } from "./domain.js";
 
-const notification = createNotification({ correlationId: "o-1", text: "Your flowers were delivered." }, "010-1234-5678", {
-  id: "n-1", eventId: "e-1", system: "flower", eventType: "flower.delivery.DeliveryCompleted", channel: "log", now: new Date(),
+const notification = createNotification("Your flowers were delivered.", "010-1234-5678", {
+  id: "n-1", eventId: "e-1", system: "flower", referenceId: "o-1", correlationId: "c-1", eventType: "flower.delivery.DeliveryCompleted", channel: "log", now: new Date(),
 });
 
 describe("channels", () => {
@@ -40,8 +40,8 @@ describe("channels", () => {
       await channel.send(notification);
       assert.equal(received[0].key, "n-1");
       assert.deepEqual(
-        { recipient: received[0].body.recipient, message: received[0].body.message, correlationId: received[0].body.correlationId },
-        { recipient: "010-1234-5678", message: "Your flowers were delivered.", correlationId: "o-1" },
+        { recipient: received[0].body.recipient, message: received[0].body.message, referenceId: received[0].body.referenceId, correlationId: received[0].body.correlationId },
+        { recipient: "010-1234-5678", message: "Your flowers were delivered.", referenceId: "o-1", correlationId: "c-1" },
       );
       answer = 503;
       await assert.rejects(channel.send(notification), /HTTP 503/);

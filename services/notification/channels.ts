@@ -13,7 +13,8 @@ export function createLogChannel(logger: Logger): Channel {
   return {
     name: "log",
     async send(n) {
-      logger.info("notification sent", { recipient: n.recipient, message: n.message, correlationId: n.correlationId, eventType: n.eventType });
+      // Sent apart from the event's handling: the line names the command and the order itself.
+      logger.info("notification sent", { recipient: n.recipient, message: n.message, correlationId: n.correlationId, referenceId: n.referenceId, eventType: n.eventType });
     },
   };
 }
@@ -28,7 +29,7 @@ export function createWebhookChannel(options: { url: string; timeoutMs: number }
         // The id lets the receiver drop a resend after an answer that was lost on the way back.
         headers: { "content-type": "application/json", "idempotency-key": n.id },
         body: JSON.stringify({
-          id: n.id, system: n.system, recipient: n.recipient, correlationId: n.correlationId,
+          id: n.id, system: n.system, recipient: n.recipient, referenceId: n.referenceId, correlationId: n.correlationId,
           eventType: n.eventType, message: n.message, createdAt: n.createdAt.toISOString(),
         }),
         signal: AbortSignal.timeout(options.timeoutMs),

@@ -1,24 +1,5 @@
-// Notifications: pure rules for what a customer is told and how delivery attempts go.
-// No protobuf, SQL or NATS here; templates read plain fields.
-
-/** How one kind of event becomes a message for the customer. */
-export interface Template<F> {
-  /** The business key the customer's messages belong to (the order id). */
-  correlationId(fields: F): string;
-  /** The recipient, for the event that carries it (OrderPlaced carries the phone number). */
-  recipient?(fields: F): string;
-  text(fields: F): string;
-}
-
-/** One system's templates, by event type (the subject without namespace, "flower.order.OrderPlaced"). */
-export type SystemTemplates = Readonly<Record<string, Template<never>>>;
-
-/** What an event says to its customer: the message, its business key and, when carried, the recipient. */
-export interface Rendered {
-  correlationId: string;
-  recipient?: string;
-  text: string;
-}
+// Notifications: pure rules for what is recorded for a customer and how delivery attempts go.
+// No protobuf, SQL or NATS here.
 
 /** Where a notification stands. */
 export type NotificationStatus = "pending" | "sent" | "failed";
@@ -30,6 +11,9 @@ export interface Notification {
   eventId: string;
   system: string;
   recipient: string;
+  /** The order, reservation or request it is about. */
+  referenceId: string;
+  /** The command whose event it tells of: what that command's caller follows it by. */
   correlationId: string;
   eventType: string;
   message: string;
@@ -40,7 +24,7 @@ export interface Notification {
   /** When the sender may next try it. */
   nextAttemptAt: Date;
   createdAt: Date;
-  sentAt: Date | null;
+  sentAt?: Date;
 }
 
 /** How failed sends are retried: exponential backoff from baseMs, capped at maxMs, up to maxAttempts in all. */
@@ -50,25 +34,17 @@ export interface RetrySchedule {
   maxMs: number;
 }
 
-/** Renders `fields` of an event of `eventType`; undefined when the system has no template for it. */
-export function renderMessage(templates: SystemTemplates, eventType: string, fields: object): Rendered | undefined {
-  const template = templates[eventType] as Template<object> | undefined;
-  if (!template) return undefined;
-  const recipient = template.recipient?.(fields) || undefined;
-  return { correlationId: template.correlationId(fields), recipient, text: template.text(fields) };
-}
+/** The longest message and error kept. */
+const maxText = 1000;
 
-/** A new pending notification, due at once. */
+/** A new pending notification of `text` to `recipient`, due at once. */
 export function createNotification(
-  rendered: Rendered,
+  text: string,
   recipient: string,
-  origin: { id: string; eventId: string; system: string; eventType: string; channel: string; now: Date },
+  origin: { id: string; eventId: string; system: string; referenceId: string; correlationId: string; eventType: string; channel: string; now: Date },
 ): Notification {
-  return {
-    id: origin.id, eventId: origin.eventId, system: origin.system, recipient, correlationId: rendered.correlationId,
-    eventType: origin.eventType, message: rendered.text, channel: origin.channel, status: "pending", attempts: 0,
-    lastError: "", nextAttemptAt: origin.now, createdAt: origin.now, sentAt: null,
-  };
+  const { now, ...from } = origin;
+  return { ...from, recipient, message: text.slice(0, maxText), status: "pending", attempts: 0, lastError: "", nextAttemptAt: now, createdAt: now };
 }
 
 /** The wait before the attempt after `attempts` failed ones: base, 2×base, 4×base, … capped. */
@@ -85,9 +61,7 @@ export function recordAttempt(
 ): Notification {
   const attempts = notification.attempts + 1;
   if (outcome.ok) return { ...notification, attempts, status: "sent", sentAt: now, lastError: "" };
-  if (attempts >= schedule.maxAttempts) return { ...notification, attempts, status: "failed", lastError: outcome.error };
-  return {
-    ...notification, attempts, lastError: outcome.error,
-    nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, schedule)),
-  };
+  const lastError = outcome.error.slice(0, maxText);
+  if (attempts >= schedule.maxAttempts) return { ...notification, attempts, status: "failed", lastError };
+  return { ...notification, attempts, lastError, nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts, schedule)) };
 }

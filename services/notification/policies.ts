@@ -1,11 +1,7 @@
-import { newId, RetryLaterError, type EventType, type Policy, type ReceivedEvent, type Transaction } from "../../mesh/index.js";
-import {
-  DeliveryCanceled, DeliveryCompleted, DeliveryStarted, FlowerSold, FlowerWrapped, OrderCancelled, OrderPlaced, OrderRejected,
-} from "../flower/events.js";
-import { paymentEvents } from "../payment/events.js";
-import { createNotification, renderMessage, type SystemTemplates } from "./domain.js";
-import { insertNotification, findRecipient, rememberRecipient } from "./store.js";
-import { flowerTemplates } from "./templates/flower.js";
+import { newId, on, policy, RetryLaterError, type Policy, type ReceivedEvent, type Transaction } from "../../mesh/index.js";
+import { createNotification } from "./domain.js";
+import type { CustomerMessage, NotificationRegistration } from "./plug-in.js";
+import { notifications, recipients, rememberRecipient } from "./tables.js";
 
 /** What the policies need besides the event: the channel's name, the sender's wake-up, and how long to wait for a recipient. */
 export interface NotifyOptions {
@@ -16,34 +12,24 @@ export interface NotifyOptions {
 }
 
 /**
- * Records the message `event` means for its customer. The event that carries the recipient
- * (OrderPlaced) also remembers it; any other event waits for it (RetryLaterError, so JetStream
- * redelivers it later) when it overtook that one.
+ * One policy per system (`notifyCustomerWhenFlowerStatusChanged`) over every event it registered
+ * a message for. The event that names the recipient (OrderPlaced) remembers it; any other waits
+ * for it (RetryLaterError: JetStream redelivers it later) when it overtook that one.
  */
-async function notifyCustomer(system: string, templates: SystemTemplates, event: ReceivedEvent, tx: Transaction, options: NotifyOptions) {
-  const rendered = renderMessage(templates, event.type.subject, event.message);
-  if (!rendered) return;
-  if (rendered.recipient) await rememberRecipient(tx.db, system, rendered.correlationId, rendered.recipient);
-  const recipient = rendered.recipient ?? (await findRecipient(tx.db, system, rendered.correlationId));
-  if (!recipient) {
-    throw new RetryLaterError(`no recipient known yet for ${system} ${rendered.correlationId}`, options.recipientWaitMs);
-  }
-  await insertNotification(tx.db, createNotification(rendered, recipient, {
-    id: newId(), eventId: event.id, system, eventType: event.type.subject, channel: options.channel, now: new Date(),
+export function notificationPolicies(systems: readonly NotificationRegistration[], options: NotifyOptions): Policy[] {
+  return systems.filter((s) => s.messages?.length).map((s) =>
+    policy(`notifyCustomerWhen${s.name[0].toUpperCase()}${s.name.slice(1)}StatusChanged`,
+      ...s.messages!.map((m) => on(m.event, (event, tx) => notifyCustomer(s.name, m, event, tx, options)))));
+}
+
+async function notifyCustomer(system: string, m: CustomerMessage, event: ReceivedEvent, tx: Transaction, options: NotifyOptions): Promise<void> {
+  const referenceId = event.businessKey;
+  const named = m.recipient?.(event.message);
+  if (named) await rememberRecipient(tx, system, referenceId, named);
+  const recipient = named || (await recipients.find(tx.db, { system, referenceId }))?.recipient;
+  if (!recipient) throw new RetryLaterError(`no recipient known yet for ${system} ${referenceId}`, options.recipientWaitMs);
+  await notifications.insert(tx.db, createNotification(m.text(event.message), recipient, {
+    id: newId(), eventId: event.id, system, referenceId, correlationId: event.correlationId, eventType: event.type.subject, channel: options.channel, now: new Date(),
   }));
   options.wake();
-}
-
-function policy(name: string, system: string, templates: SystemTemplates, on: EventType[], options: NotifyOptions): Policy {
-  return { name, on, handle: (event, tx) => notifyCustomer(system, templates, event, tx, options) };
-}
-
-/** The policies that tell customers about every status change of their flower order, refunds included. */
-export function notificationPolicies(options: NotifyOptions): Policy[] {
-  return [
-    policy("notifyCustomerWhenFlowerStatusChanged", "flower", flowerTemplates, [
-      OrderPlaced, OrderCancelled, OrderRejected, FlowerWrapped, FlowerSold, DeliveryStarted, DeliveryCompleted, DeliveryCanceled,
-    ], options),
-    policy("notifyCustomerWhenFlowerPaymentCancelled", "flower", flowerTemplates, [paymentEvents("flower").PaymentCancelled], options),
-  ];
 }

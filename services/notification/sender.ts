@@ -1,8 +1,9 @@
+import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
 import type { Background, Logger } from "../../mesh/index.js";
 import type { Channel } from "./channels.js";
 import { recordAttempt, type Notification, type RetrySchedule } from "./domain.js";
-import { claimAttempt, listDue, saveAttempt } from "./store.js";
+import { claimAttempt, listDue, notifications } from "./tables.js";
 
 /** What the sender needs: where notifications are recorded, how they go out, and how failures are retried. */
 export interface SenderOptions {
@@ -70,7 +71,7 @@ export function startSender(options: SenderOptions): Sender {
       const outcomes = await Promise.all(claimed.map(attempt));
       if (outcomes.length > 0) {
         await db.transaction(async (trx) => {
-          for (const next of outcomes) await saveAttempt(trx, next);
+          for (const next of outcomes) await notifications.update(trx, next);
         }).catch((error) => logger.warn("notification attempts not recorded; they are retried when their claim lapses", { error }));
       }
       if (due.length < batchSize || stopped) return;
@@ -79,15 +80,17 @@ export function startSender(options: SenderOptions): Sender {
 
   // One timer, moved earlier and never later, so a stream of wake-ups cannot starve the sweep.
   let timerDueAt = Infinity;
+  // Sweeps run in the sender's own scope, not in the context of the event whose policy woke it.
+  const scope = new AsyncResource("notification-sender");
   const schedule = (delayMs: number) => {
     const dueAt = Date.now() + delayMs;
     if (stopped || dueAt >= timerDueAt) return;
     clearTimeout(timer);
     timerDueAt = dueAt;
-    timer = setTimeout(() => {
+    timer = scope.runInAsyncScope(() => setTimeout(() => {
       timerDueAt = Infinity;
       run();
-    }, delayMs);
+    }, delayMs));
     timer.unref(); // the service's servers keep the process alive, not this
   };
 

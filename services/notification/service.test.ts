@@ -5,15 +5,29 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { eventually } from "../../mesh/index.js";
-import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { NotificationService, NotificationStatus, type Notification } from "../../gen/notification/v1/notification_pb.js";
-import { catalog } from "../catalog.js";
-import { DeliveryStarted, FlowerWrapped, OrderPlaced } from "../flower/events.js";
+import { createClient, type Client } from "@connectrpc/connect";
+import { catalogOf, defineEvent, formatMoney } from "../../mesh/index.js";
+import { eventually, rpcError, startInProcess, testDialects, violatedFields, type InProcessService } from "../../mesh/testing/index.js";
+import { NotificationSchema, NotificationService, NotificationStatus, type Notification } from "../../gen/notification/v1/notification_pb.js";
 import { paymentEvents } from "../payment/events.js";
-import { startInProcess, testDialects, type InProcessService } from "../../mesh/index.js";
-import { notificationService } from "./service.js";
+import { tell } from "./plug-in.js";
+import { createNotificationService } from "./service.js";
+
+// A system made for this test, registered as any system registers (notification imports none).
+// Its events reuse the Notification message: a recipient, a reference and a text are all they need.
+const Placed = defineEvent("shop.order", NotificationSchema, (e) => e.referenceId);
+const Shipped = defineEvent("shop.parcel", NotificationSchema, (e) => e.referenceId);
+const { PaymentCancelled } = paymentEvents("shop");
+const shop = {
+  name: "shop",
+  messages: [
+    tell(Placed, (e) => `Your order of ${e.message} is placed.`, (e) => e.recipient),
+    tell(Shipped, (e) => `Your parcel is on its way to ${e.message}.`),
+    tell(PaymentCancelled, (e) => `Your payment of ${formatMoney(e.amount!)} was refunded.`),
+  ],
+};
+const notification = createNotificationService([shop]);
+const catalog = catalogOf([{ name: "notification", contexts: [notification] }]);
 
 // The receiver's behaviour is chosen by the recipient, so one service serves every case.
 interface Hook { server: Server; url: string; requests: Array<{ key: string; recipient: string; message: string }> }
@@ -47,7 +61,7 @@ for (const dialect of testDialects) {
 
     before(async () => {
       hook = await startWebhookReceiver();
-      svc = await startInProcess(notificationService, catalog, dialect, {
+      svc = await startInProcess(notification, catalog, dialect, {
         LOG_LEVEL: "debug",
         NOTIFICATION_CHANNEL: "webhook",
         NOTIFICATION_WEBHOOK_URL: hook.url,
@@ -65,62 +79,64 @@ for (const dialect of testDialects) {
       await new Promise((r) => hook?.server.close(r));
     });
 
-    const placeOrder = (orderId: string, phoneNumber: string, qty = 2) =>
-      svc.publish(OrderPlaced, { orderId, flowerId: "1", qty, address: "Seoul", phoneNumber, isOffline: false }, { correlationId: orderId });
-    const listFor = async (recipient: string, correlationId: string) =>
-      (await client.listNotifications({ recipient, correlationId })).notifications;
+    const placeOrder = (orderId: string, recipient: string, what = "3 roses", correlationId = `place-${orderId}`) =>
+      svc.publish(Placed, { referenceId: orderId, recipient, message: what }, { correlationId });
+    const listFor = async (recipient: string, referenceId: string) => (await client.listNotifications({ recipient, referenceId })).notifications;
 
-    it("tells the customer's phone about OrderPlaced and then FlowerWrapped", async () => {
+    it("tells the customer about Placed and then Shipped, filed under the order and the command that caused each", async () => {
       const orderId = randomUUID();
       const phone = `010-${randomUUID().slice(0, 8)}`;
-      await placeOrder(orderId, phone, 3);
-      await svc.publish(FlowerWrapped, { orderId, flowerId: "1", qty: 3 }, { correlationId: orderId });
+      await placeOrder(orderId, phone);
+      await svc.publish(Shipped, { referenceId: orderId, message: "Seoul" }, { correlationId: `ship-${orderId}` });
       const listed = await eventually("two sent notifications", async () => {
         const list = await listFor(phone, orderId);
         return list.length === 2 && list.every(sent) ? list : undefined;
       });
       // Newest first.
-      assert.deepEqual(listed.map((n) => n.eventType), ["flower.store.FlowerWrapped", "flower.order.OrderPlaced"]);
-      assert.equal(listed[1].message, "Your order for 3 flowers is placed and paid.");
+      assert.deepEqual(listed.map((n) => [n.eventType, n.message, n.correlationId]), [
+        ["shop.parcel.Notification", "Your parcel is on its way to Seoul.", `ship-${orderId}`],
+        ["shop.order.Notification", "Your order of 3 roses is placed.", `place-${orderId}`],
+      ]);
       for (const n of listed) {
         assert.equal(n.recipient, phone);
-        assert.equal(n.correlationId, orderId);
-        assert.equal(n.system, "flower");
+        assert.equal(n.referenceId, orderId);
+        assert.equal(n.system, "shop");
         assert.equal(n.channel, "webhook");
         assert.equal(n.attempts, 1);
         assert.ok(n.sentAt);
       }
       assert.deepEqual(hook.requests.filter((r) => r.recipient === phone).map((r) => r.message).sort(), listed.map((n) => n.message).sort());
-      assert.equal((await client.listNotifications({ system: "flower", correlationId: orderId })).notifications.length, 2);
-      assert.equal((await client.listNotifications({ system: "resort", correlationId: orderId })).notifications.length, 0);
-      assert.equal((await client.listNotifications({ recipient: "someone-else", correlationId: orderId })).notifications.length, 0);
+      assert.equal((await client.listNotifications({ system: "shop", referenceId: orderId })).notifications.length, 2);
+      assert.equal((await client.listNotifications({ system: "resort", referenceId: orderId })).notifications.length, 0);
+      assert.equal((await client.listNotifications({ recipient: "someone-else", referenceId: orderId })).notifications.length, 0);
+      assert.deepEqual((await client.listNotifications({ correlationId: `ship-${orderId}` })).notifications.map((n) => n.id), [listed[0].id]);
     });
 
-    it("holds an event that overtook OrderPlaced until the phone number is known", async () => {
+    it("holds an event that overtook the one naming the recipient until the recipient is known", async () => {
       const orderId = randomUUID();
       const phone = `010-${randomUUID().slice(0, 8)}`;
-      const early = await svc.publish(DeliveryStarted, { deliveryId: "d-1", orderId, address: "Busan" }, { correlationId: orderId });
+      const early = await svc.publish(Shipped, { referenceId: orderId, message: "Busan" });
       await eventually("the early event to be put off", async () =>
         svc.logs.some((l) => l.includes("policy will retry later") && l.includes(early)) || undefined);
-      assert.deepEqual(await client.listNotifications({ correlationId: orderId }).then((r) => r.notifications), []);
+      assert.deepEqual(await client.listNotifications({ referenceId: orderId }).then((r) => r.notifications), []);
       await placeOrder(orderId, phone);
       const listed = await eventually("both notifications", async () => {
         const list = await listFor(phone, orderId);
         return list.length === 2 && list.every(sent) ? list : undefined;
       });
-      assert.deepEqual(listed.map((n) => n.eventType).sort(), ["flower.delivery.DeliveryStarted", "flower.order.OrderPlaced"]);
-      assert.match(listed.find((n) => n.eventType === "flower.delivery.DeliveryStarted")!.message, /on their way to Busan/);
+      assert.deepEqual(listed.map((n) => n.eventType).sort(), ["shop.order.Notification", "shop.parcel.Notification"]);
+      assert.match(listed.find((n) => n.eventType === "shop.parcel.Notification")!.message, /on its way to Busan/);
     });
 
-    it("tells the customer about the refund (payment.flower.PaymentCancelled)", async () => {
+    it("tells the customer about the refund, an event on payment's stream (payment.shop.PaymentCancelled)", async () => {
       const orderId = randomUUID();
       const phone = `010-${randomUUID().slice(0, 8)}`;
       await placeOrder(orderId, phone);
-      await svc.publish(paymentEvents("flower").PaymentCancelled, {
-        paymentId: "p-1", system: "flower", referenceId: orderId, amount: { amount: 36_000n, currency: "KRW" }, reason: "order cancelled",
-      }, { correlationId: orderId });
+      await svc.publish(PaymentCancelled, {
+        paymentId: "p-1", system: "shop", referenceId: orderId, amount: { amount: 36_000n, currency: "KRW" }, reason: "order cancelled",
+      });
       const refund = await eventually("the refund notification", async () =>
-        sent((await listFor(phone, orderId)).find((n) => n.eventType === "payment.flower.PaymentCancelled")));
+        sent((await listFor(phone, orderId)).find((n) => n.eventType === "payment.shop.PaymentCancelled")));
       assert.equal(refund.message, "Your payment of 36,000 KRW was refunded.");
     });
 
@@ -149,25 +165,19 @@ for (const dialect of testDialects) {
       // The failing channel blocks neither this customer's next event nor anyone else's.
       const other = randomUUID();
       const otherPhone = `010-${randomUUID().slice(0, 8)}`;
-      await svc.publish(FlowerWrapped, { orderId, flowerId: "1", qty: 2 }, { correlationId: orderId });
+      await svc.publish(Shipped, { referenceId: orderId, message: "Daegu" });
       await placeOrder(other, otherPhone);
       await eventually("the other customer's notification sent", async () => sent((await listFor(otherPhone, other))[0]));
       const mine = await eventually("the next event recorded", async () => {
         const list = await listFor(phone, orderId);
         return list.length === 2 ? list : undefined;
       });
-      assert.deepEqual(mine.map((n) => n.eventType), ["flower.store.FlowerWrapped", "flower.order.OrderPlaced"]);
+      assert.deepEqual(mine.map((n) => n.eventType), ["shop.parcel.Notification", "shop.order.Notification"]);
     });
 
     it("refuses a bad page size with INVALID_ARGUMENT naming it", async () => {
-      try {
-        await client.listNotifications({ pageSize: 1001, recipient: "x".repeat(129) });
-        assert.fail("the call succeeded");
-      } catch (error) {
-        const e = ConnectError.from(error);
-        assert.equal(e.code, Code.InvalidArgument);
-        assert.deepEqual(e.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => v.field)).sort(), ["pageSize", "recipient"]);
-      }
+      const e = await rpcError(client.listNotifications({ pageSize: 1001, recipient: "x".repeat(129) }));
+      assert.deepEqual(violatedFields(e), ["pageSize", "recipient"]);
     });
   });
 }

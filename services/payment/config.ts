@@ -6,18 +6,12 @@ export interface PaymentConfig {
   latencyMs: number;
   /** Amounts above this are declined; 0 means no limit (PAYMENT_DECLINE_OVER). */
   declineOver: bigint;
-  /** The systems that may pay (PAYMENT_SYSTEMS, comma-separated). */
-  systems: readonly string[];
 }
-
-const allSystems = "flower,resort,coffee,rental,cleaning";
 
 /** Reads the payment service's settings from the environment. */
 export function readPaymentConfig(env: EnvReader): PaymentConfig {
   return {
     latencyMs: env.int("PAYMENT_LATENCY_MS", 0, { min: 0, max: 60_000 }),
     declineOver: BigInt(env.int("PAYMENT_DECLINE_OVER", 0, { min: 0, max: Number.MAX_SAFE_INTEGER })),
-    systems: env.matching("PAYMENT_SYSTEMS", /^[a-z][a-z0-9]*(,[a-z][a-z0-9]*)*$/,
-      "must be system names separated by commas, e.g. flower,resort", allSystems).split(","),
   };
 }

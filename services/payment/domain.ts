@@ -1,10 +1,5 @@
 // The payment aggregate: pure decisions over plain data. No protobuf, SQL or NATS here.
-
-/** An amount in the smallest unit of its currency (won, cents); never a float. */
-export interface Money {
-  amount: bigint;
-  currency: string;
-}
+import { decide, type Decision, type Money } from "../../mesh/kernel/index.js";
 
 /** Where a payment stands. */
 export type PaymentStatus = "approved" | "declined" | "cancelled";
@@ -17,12 +12,14 @@ export interface Payment {
   id: string;
   system: string;
   referenceId: string;
-  /** null only for a tombstone. */
-  amount: Money | null;
+  /** Missing only on a tombstone. */
+  amount?: Money;
   method: string;
   status: PaymentStatus;
   /** Why it was declined or cancelled; empty when approved. */
   reason: string;
+  /** The command that paid it (or, for a tombstone, cancelled it): what its caller follows it by. */
+  correlationId: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,6 +30,7 @@ export interface Pay {
   referenceId: string;
   amount: Money;
   method: string;
+  correlationId: string;
 }
 
 /** The command to cancel (refund) the payment of (system, referenceId). */
@@ -40,6 +38,7 @@ export interface Cancel {
   system: string;
   referenceId: string;
   reason: string;
+  correlationId: string;
 }
 
 /** The rules a payment is approved by; configured per deployment. */
@@ -54,19 +53,14 @@ export const decliningTestMethod = "decline";
 /** The reason a Pay arriving after its Cancel is declined with. */
 export const cancelledBeforePayment = "cancelled before payment";
 
+/** Reasons are kept to this many characters (a cancelled order's may be longer). */
+export const maxReason = 255;
+
 /** A fact a decision produced; fields are named as in the published event. */
 export type PaymentEvent =
   | { type: "PaymentApproved"; paymentId: string; system: string; referenceId: string; amount: Money; method: string }
   | { type: "PaymentDeclined"; paymentId: string; system: string; referenceId: string; amount: Money; reason: string }
   | { type: "PaymentCancelled"; paymentId: string; system: string; referenceId: string; amount: Money; reason: string };
-
-/** What a command decided: the payment as it now stands, whether it must be stored, and the events. */
-export interface Decision {
-  payment: Payment;
-  /** "created": insert it; "updated": replace the stored one; "unchanged": nothing to store. */
-  change: "created" | "updated" | "unchanged";
-  events: PaymentEvent[];
-}
 
 /** What a decision may need from outside: an id for a new payment and the time. */
 export interface DecisionContext {
@@ -76,7 +70,7 @@ export interface DecisionContext {
 
 /** True for a tombstone: a payment cancelled before any Pay for it arrived. */
 export function isTombstone(payment: Payment): boolean {
-  return payment.status === "cancelled" && payment.amount === null;
+  return payment.status === "cancelled" && payment.amount === undefined;
 }
 
 /** Why `command` is declined under `rules`, or undefined when it is approved. */
@@ -93,46 +87,32 @@ export function declineReason(command: Pay, rules: PaymentRules): string | undef
  * whatever its status; only a tombstone turns into a declined payment, so a Pay that arrives
  * after its own Cancel never takes money.
  */
-export function decidePay(existing: Payment | undefined, command: Pay, rules: PaymentRules, ctx: DecisionContext): Decision {
-  if (existing && !isTombstone(existing)) return { payment: existing, change: "unchanged", events: [] };
+export function decidePay(existing: Payment | undefined, command: Pay, rules: PaymentRules, ctx: DecisionContext): Decision<Payment, PaymentEvent> {
+  if (existing && !isTombstone(existing)) return decide(existing);
   const reason = existing ? cancelledBeforePayment : declineReason(command, rules);
+  const { system, referenceId, amount, method } = command;
   const payment: Payment = {
-    id: existing?.id ?? ctx.newId(),
-    system: command.system,
-    referenceId: command.referenceId,
-    amount: command.amount,
-    method: command.method,
-    status: reason === undefined ? "approved" : "declined",
-    reason: reason ?? "",
-    createdAt: existing?.createdAt ?? ctx.now,
-    updatedAt: ctx.now,
+    id: existing?.id ?? ctx.newId(), system, referenceId, amount, method,
+    status: reason === undefined ? "approved" : "declined", reason: reason ?? "", correlationId: existing?.correlationId ?? command.correlationId,
+    createdAt: existing?.createdAt ?? ctx.now, updatedAt: ctx.now,
   };
-  const ids = { paymentId: payment.id, system: payment.system, referenceId: payment.referenceId, amount: command.amount };
-  const event: PaymentEvent = reason === undefined
-    ? { type: "PaymentApproved", ...ids, method: command.method }
-    : { type: "PaymentDeclined", ...ids, reason };
-  return { payment, change: existing ? "updated" : "created", events: [event] };
+  const ids = { paymentId: payment.id, system, referenceId, amount };
+  return decide(payment, reason === undefined ? { type: "PaymentApproved", ...ids, method } : { type: "PaymentDeclined", ...ids, reason });
 }
 
 /**
  * Decides a Cancel: an approved payment is refunded; a cancelled or declined one stays as it
  * is; an unknown one becomes a tombstone so that a late Pay for it is declined.
  */
-export function decideCancel(existing: Payment | undefined, command: Cancel, ctx: DecisionContext): Decision {
-  const reason = command.reason || "cancelled";
+export function decideCancel(existing: Payment | undefined, command: Cancel, ctx: DecisionContext): Decision<Payment, PaymentEvent> {
+  const reason = (command.reason || "cancelled").slice(0, maxReason);
   if (!existing) {
-    const tombstone: Payment = {
-      id: ctx.newId(), system: command.system, referenceId: command.referenceId, amount: null, method: "",
-      status: "cancelled", reason, createdAt: ctx.now, updatedAt: ctx.now,
-    };
     // Nothing was paid, so nothing was refunded: no event.
-    return { payment: tombstone, change: "created", events: [] };
+    const { system, referenceId, correlationId } = command;
+    return decide({ id: ctx.newId(), system, referenceId, method: "", status: "cancelled", reason, correlationId, createdAt: ctx.now, updatedAt: ctx.now });
   }
-  if (existing.status !== "approved" || existing.amount === null) return { payment: existing, change: "unchanged", events: [] };
+  if (existing.status !== "approved" || existing.amount === undefined) return decide(existing);
   const payment: Payment = { ...existing, status: "cancelled", reason, updatedAt: ctx.now };
-  return {
-    payment,
-    change: "updated",
-    events: [{ type: "PaymentCancelled", paymentId: payment.id, system: payment.system, referenceId: payment.referenceId, amount: existing.amount, reason }],
-  };
+  const { id: paymentId, system, referenceId } = payment;
+  return decide(payment, { type: "PaymentCancelled", paymentId, system, referenceId, amount: existing.amount, reason });
 }

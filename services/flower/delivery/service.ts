@@ -3,18 +3,17 @@ import { DeliveryService } from "../../../gen/flower/v1/delivery_pb.js";
 import { OrderService } from "../../../gen/flower/v1/order_pb.js";
 import { createDeliveryApi } from "./api.js";
 import { createDeliveryPolicies } from "./policies.js";
-import * as store from "./store.js";
+import { deliveries } from "./tables.js";
 
 /** flower's delivery: the courier. */
-export const deliveryService = defineService({
+export const deliveryContext = defineService({
   id: "flower-delivery",
-  streams: ["flower"],
-  migrations: store.migrations,
+  port: 8081,
+  serves: [DeliveryService],
   dependencies: { order: dependency("flower-order", OrderService) },
-  start({ db, transact, clients }) {
-    return {
-      rpc: [serve(DeliveryService, createDeliveryApi(db, transact))],
-      policies: createDeliveryPolicies(clients.order),
-    };
+  tables: [deliveries],
+  start({ repository, clients }) {
+    const rows = repository(deliveries);
+    return { rpc: [serve(DeliveryService, createDeliveryApi(rows))], policies: createDeliveryPolicies(rows, clients.order) };
   },
 });

@@ -1,10 +1,6 @@
 // The customer's order: placing it (paid, or not at all), cancelling it, and following it
 // as the store and the courier report. Pure: decisions return the new state and events.
-
-export interface Money {
-  amount: bigint;
-  currency: string;
-}
+import { decide, refuse, times, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type OrderStatus = "Placed" | "Wrapped" | "DeliveryStarted" | "Delivered" | "Sold" | "Cancelled";
 
@@ -40,62 +36,61 @@ export interface KnownFlower {
   stock: number;
 }
 
-export type OrderEvent =
-  | {
-    type: "OrderPlaced"; orderId: string; flowerId: string; qty: number; address: string; phoneNumber: string;
-    isOffline: boolean; price: Money; amount: Money; paymentId: string;
-  }
-  | { type: "OrderCancelled"; orderId: string; flowerId: string; qty: number; reason: string };
-
-/** A command the order's rules refuse, with a reason for people and a stable code. */
-export interface Refusal {
-  refused: string;
-  code: string;
+export interface OrderPlaced {
+  type: "OrderPlaced";
+  orderId: string;
+  flowerId: string;
+  qty: number;
+  address: string;
+  phoneNumber: string;
+  isOffline: boolean;
+  price: Money;
+  amount: Money;
+  paymentId: string;
 }
+
+export interface OrderCancelled {
+  type: "OrderCancelled";
+  orderId: string;
+  flowerId: string;
+  qty: number;
+  reason: string;
+}
+
+export type OrderEvent = OrderPlaced | OrderCancelled;
 
 /** The largest number of flowers in one order. */
 export const MAX_QTY = 1000;
 
 /** Step 1: the order is refused when the store's stock (as known) is short. */
 export function checkStock(flower: KnownFlower, qty: number): Refusal | undefined {
-  if (flower.stock < qty) {
-    return { refused: `out of stock: ${flower.stock} ${flower.name} left, ${qty} ordered`, code: "OUT_OF_STOCK" };
-  }
-  return undefined;
+  if (flower.stock >= qty) return undefined;
+  return refuse("OUT_OF_STOCK", `out of stock: ${flower.stock} ${flower.name} left, ${qty} ordered`);
 }
 
 /** What the customer pays: the catalogue price times the quantity. */
-export function priceOrder(flower: KnownFlower, qty: number): Money {
-  return { amount: flower.price.amount * BigInt(qty), currency: flower.price.currency };
-}
+export const priceOrder = (flower: KnownFlower, qty: number): Money => times(flower.price, qty);
 
 /** Step 3: once paid, the order is placed and goes to the store. */
-export function placeOrder(id: string, command: PlaceOrder, flower: KnownFlower, paymentId: string, now: Date) {
+export function placeOrder(id: string, command: PlaceOrder, flower: KnownFlower, paymentId: string, now: Date): Decision<Order, OrderEvent> {
   const order: Order = {
-    id, ...command, price: flower.price,
-    amount: priceOrder(flower, command.qty), orderDate: now, status: "Placed", cancelReason: "", paymentId,
+    id, ...command, price: flower.price, amount: priceOrder(flower, command.qty), orderDate: now, status: "Placed", cancelReason: "", paymentId,
   };
-  const event: OrderEvent = {
-    type: "OrderPlaced", orderId: id, flowerId: order.flowerId, qty: order.qty, address: order.address,
-    phoneNumber: order.phoneNumber, isOffline: order.isOffline, price: order.price, amount: order.amount, paymentId,
-  };
-  return { order, events: [event] };
+  const { id: orderId, flowerId, qty, address, phoneNumber, isOffline, price, amount } = order;
+  return decide(order, { type: "OrderPlaced", orderId, flowerId, qty, address, phoneNumber, isOffline, price, amount, paymentId });
 }
 
 /**
  * Step 6: the customer (or the store's rejection) cancels an order until it is delivered or
  * sold. Cancelling again changes nothing.
  */
-export function cancelOrder(order: Order, reason: string, now: Date): { order: Order; events: OrderEvent[] } | Refusal {
-  if (order.status === "Cancelled") return { order, events: [] };
+export function cancelOrder(order: Order, reason: string, now: Date): Outcome<Order, OrderEvent> {
+  if (order.status === "Cancelled") return decide(order);
   if (order.status === "Delivered" || order.status === "Sold") {
-    return { refused: `order ${order.id} is already ${order.status.toLowerCase()}; it can no longer be cancelled`, code: `ORDER_${order.status.toUpperCase()}` };
+    return refuse(`ORDER_${order.status.toUpperCase()}`, `order ${order.id} is already ${order.status.toLowerCase()}; it can no longer be cancelled`);
   }
   const cancelled: Order = { ...order, status: "Cancelled", orderCancelDate: now, cancelReason: reason };
-  return {
-    order: cancelled,
-    events: [{ type: "OrderCancelled", orderId: order.id, flowerId: order.flowerId, qty: order.qty, reason }],
-  };
+  return decide(cancelled, { type: "OrderCancelled", orderId: order.id, flowerId: order.flowerId, qty: order.qty, reason });
 }
 
 /** How far each status is along the order's way; a report never moves an order back. */
@@ -107,12 +102,7 @@ export function furtherStatus(current: OrderStatus, reported: OrderStatus): Orde
 }
 
 /** Steps 4 and 5: the store and the courier report progress; the order follows it. */
-export function advanceOrder(order: Order, reported: "Wrapped" | "DeliveryStarted" | "Delivered" | "Sold"): Order | undefined {
+export function advanceOrder(order: Order, reported: "Wrapped" | "DeliveryStarted" | "Delivered" | "Sold"): Decision<Order> {
   const status = furtherStatus(order.status, reported);
-  return status === order.status ? undefined : { ...order, status };
-}
-
-/** Tells a refusal from a decision. */
-export function isRefusal(result: object): result is Refusal {
-  return "refused" in result;
+  return decide(status === order.status ? order : { ...order, status });
 }

@@ -4,24 +4,24 @@ import { StoreService } from "../../../gen/flower/v1/store_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { createOrderApi } from "./api.js";
 import { createPlaceOrder } from "./place-order.js";
-import { orderPolicies } from "./policies.js";
-import * as store from "./store.js";
-import { updateOrderHistory, viewMigrations } from "./view.js";
+import { createOrderPolicies } from "./policies.js";
+import { knownFlowers, orders } from "./tables.js";
+import { createOrderHistoryView, histories, steps } from "./view.js";
 
 /** flower's order: the customer's app, and the order-history view. */
-export const orderService = defineService({
+export const orderContext = defineService({
   id: "flower-order",
-  streams: ["flower", "payment"],
-  migrations: [...store.migrations, ...viewMigrations],
-  dependencies: {
-    store: dependency("flower-store", StoreService),
-    payment: dependency("payment", PaymentService),
-  },
-  start({ db, transact, clients, logger }) {
-    const placeOrder = createPlaceOrder({ db, transact, store: clients.store, payment: clients.payment, logger });
+  port: 8082,
+  serves: [OrderService],
+  dependencies: { store: dependency("flower-store", StoreService), payment: dependency("payment", PaymentService) },
+  tables: [orders, knownFlowers, histories, steps],
+  start({ transact, repository, clients, logger }) {
+    const [orderRows, knownRows] = [repository(orders), repository(knownFlowers)];
+    const view = createOrderHistoryView(repository(histories), repository(steps));
+    const placeOrder = createPlaceOrder({ transact, orders: orderRows, knownFlowers: knownRows, ...clients, logger });
     return {
-      rpc: [serve(OrderService, createOrderApi({ db, transact, placeOrder }))],
-      policies: [...orderPolicies, updateOrderHistory],
+      rpc: [serve(OrderService, createOrderApi({ orders: orderRows, placeOrder, view }))],
+      policies: [...createOrderPolicies(orderRows, knownRows), view.projection],
     };
   },
 });

@@ -1,129 +1,86 @@
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Knex } from "knex";
-import { forUpdate, isEvent, type Migration, type Policy, type ReceivedEvent } from "../../../mesh/index.js";
-import { DeliveryStatus } from "../../../gen/flower/v1/delivery_pb.js";
-import { PaymentStatus } from "../../../gen/payment/v1/payment_pb.js";
-import * as flower from "../events.js";
+import { bool, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import { OrderHistorySchema } from "../../../gen/flower/v1/order_pb.js";
 import { paymentEvents } from "../../payment/events.js";
+import * as flower from "../events.js";
 import { furtherStatus, type OrderStatus } from "./domain.js";
-import { orderStatusToProto } from "./messages.js";
 
 // The order-history read model (CQRS): fed only by events, never by asking other services.
 
+interface OrderHistory {
+  orderId: string; flowerId: string; qty: number; address: string; phoneNumber: string; isOffline: boolean; amount: Money;
+  status?: OrderStatus; paymentStatus?: "Approved" | "Cancelled"; deliveryStatus?: "Started" | "Completed" | "Canceled"; updatedAt: Date;
+}
+interface OrderStep { eventId: string; orderId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
+
+export const histories = table<OrderHistory>("order_histories", {
+  orderId: text(64).key(), flowerId: text(64), qty: int(), address: text(300), phoneNumber: text(32).index(), isOffline: bool(), amount: money(),
+  status: text<OrderStatus>(20).optional(), paymentStatus: text<"Approved" | "Cancelled">(20).optional(),
+  deliveryStatus: text<"Started" | "Completed" | "Canceled">(20).optional(), updatedAt: timestamp().index(),
+});
+export const steps = table<OrderStep>("order_history_steps", {
+  eventId: text(64).key(), orderId: text(64).index(), event: text(40), description: text(300), correlationId: text(255),
+  occurredAt: timestamp(), recordedAt: timestamp(),
+});
+
+/** What one event changes in its order's row, and how its step reads. */
+type Change = Pick<OrderHistory, "status" | "paymentStatus" | "deliveryStatus"> & { description: string; placed?: Partial<OrderHistory> };
+
 const payment = paymentEvents("flower");
+const blank = (orderId: string, now: Date): OrderHistory =>
+  ({ orderId, flowerId: "", qty: 0, address: "", phoneNumber: "", isOffline: false, amount: { amount: 0n, currency: "" }, updatedAt: now });
 
-export const viewMigrations: Migration[] = [
-  {
-    name: "0002_order_history_view",
-    async up(db) {
-      await db.schema.createTable("order_histories", (t) => {
-        t.string("order_id", 64).primary();
-        t.string("flower_id", 64).notNullable();
-        t.integer("qty").notNullable();
-        t.string("address", 300).notNullable();
-        t.string("phone_number", 32).notNullable().index();
-        t.boolean("is_offline").notNullable();
-        t.bigInteger("amount").notNullable();
-        t.string("currency", 3).notNullable();
-        t.string("status", 20).nullable();
-        t.string("payment_status", 20).nullable();
-        t.string("delivery_status", 20).nullable();
-        t.datetime("updated_at", { precision: 3 }).notNullable().index();
-      });
-      await db.schema.createTable("order_history_steps", (t) => {
-        t.string("event_id", 64).primary();
-        t.string("order_id", 64).notNullable().index();
-        t.string("event", 40).notNullable();
-        t.string("description", 300).notNullable();
-        t.datetime("occurred_at", { precision: 3 }).notNullable();
-        t.datetime("recorded_at", { precision: 3 }).notNullable();
-      });
-    },
-  },
-];
-
-type Change = { orderId: string; description: string; status?: OrderStatus; payment?: string; delivery?: string; placed?: Record<string, unknown> };
-
-// What each event changes in an order's history row.
-function changeOf(e: ReceivedEvent): Change | undefined {
-  if (isEvent(e, flower.OrderPlaced)) {
-    const m = e.message;
-    return {
-      orderId: m.orderId, status: "Placed", description: `order placed: ${m.qty} x flower ${m.flowerId}, ${m.isOffline ? "pick-up in store" : `delivery to ${m.address}`}`,
-      placed: { flower_id: m.flowerId, qty: m.qty, address: m.address, phone_number: m.phoneNumber, is_offline: m.isOffline, amount: (m.amount?.amount ?? 0n).toString(), currency: m.amount?.currency ?? "" },
-    };
-  }
-  if (isEvent(e, payment.PaymentApproved)) return { orderId: e.message.referenceId, payment: "Approved", description: "payment approved" };
-  if (isEvent(e, payment.PaymentCancelled)) return { orderId: e.message.referenceId, payment: "Cancelled", description: "payment refunded" };
-  if (isEvent(e, flower.FlowerWrapped)) return { orderId: e.message.orderId, status: "Wrapped", description: "flowers wrapped by the store" };
-  if (isEvent(e, flower.FlowerSold)) return { orderId: e.message.orderId, status: "Sold", description: "flowers handed over in the store" };
-  if (isEvent(e, flower.OrderRejected)) return { orderId: e.message.orderId, description: `rejected by the store: ${e.message.reason}` };
-  if (isEvent(e, flower.DeliveryStarted)) return { orderId: e.message.orderId, status: "DeliveryStarted", delivery: "Started", description: "delivery started" };
-  if (isEvent(e, flower.DeliveryCompleted)) return { orderId: e.message.orderId, status: "Delivered", delivery: "Completed", description: "delivered" };
-  if (isEvent(e, flower.DeliveryCanceled)) return { orderId: e.message.orderId, delivery: "Canceled", description: "delivery canceled" };
-  if (isEvent(e, flower.OrderCancelled)) return { orderId: e.message.orderId, status: "Cancelled", description: `order cancelled: ${e.message.reason}` };
-  return undefined;
-}
-
-/** The projection that keeps the order history up to date. */
-export const updateOrderHistory: Policy = {
-  name: "updateOrderHistoryWhenOrderChanges",
-  on: [
-    flower.OrderPlaced, flower.OrderCancelled, flower.FlowerWrapped, flower.FlowerSold, flower.OrderRejected,
-    flower.DeliveryStarted, flower.DeliveryCompleted, flower.DeliveryCanceled, payment.PaymentApproved, payment.PaymentCancelled,
-  ],
-  async handle(event, tx) {
-    const change = changeOf(event);
-    if (!change) return;
+/** The projection (one policy over every event of an order) and the query over what it keeps. */
+export function createOrderHistoryView(rows: Repository<OrderHistory, never>, stepRows: Repository<OrderStep, never>) {
+  // Every event here names its order as its business key; payment's may arrive first, so a row may start blank.
+  const note = async (tx: Transaction, event: ReceivedEvent, change: Change) => {
+    const orderId = event.businessKey;
     const now = new Date();
-    // Payment's events come on another stream and may arrive first: start the row blank.
-    const row = await forUpdate(tx.db("order_histories").where({ order_id: change.orderId }).first());
-    const next: Record<string, unknown> = { ...change.placed, updated_at: now };
-    if (change.status) next.status = row?.status ? furtherStatus(row.status, change.status) : change.status;
-    if (change.payment) next.payment_status = change.payment;
-    if (change.delivery) next.delivery_status = change.delivery;
-    if (row) await tx.db("order_histories").where({ order_id: change.orderId }).update(next);
-    else {
-      await tx.db("order_histories").insert({
-        order_id: change.orderId, flower_id: "", qty: 0, address: "", phone_number: "", is_offline: false, amount: "0", currency: "", ...next,
-      });
-    }
-    await tx.db("order_history_steps").insert({
-      event_id: event.id, order_id: change.orderId, event: event.type.name, description: change.description.slice(0, 300),
-      occurred_at: event.occurredAt, recorded_at: now,
+    await rows.apply(tx, orderId, (row = blank(orderId, now)) => ({
+      state: {
+        ...row, ...change.placed, updatedAt: now,
+        status: change.status && row.status ? furtherStatus(row.status, change.status) : change.status ?? row.status,
+        paymentStatus: change.paymentStatus ?? row.paymentStatus, deliveryStatus: change.deliveryStatus ?? row.deliveryStatus,
+      },
+      events: [],
+    }));
+    await stepRows.table.insert(tx.db, {
+      eventId: event.id, orderId, event: event.type.name, description: change.description.slice(0, 300),
+      correlationId: event.correlationId, occurredAt: event.occurredAt, recordedAt: now,
     });
-  },
-};
+  };
 
-const paymentStatusToProto: Record<string, PaymentStatus> = { Approved: PaymentStatus.APPROVED, Cancelled: PaymentStatus.CANCELLED };
-const deliveryStatusToProto: Record<string, DeliveryStatus> = {
-  Started: DeliveryStatus.STARTED, Completed: DeliveryStatus.COMPLETED, Canceled: DeliveryStatus.CANCELED,
-};
+  return {
+    projection: policy("updateOrderHistoryWhenOrderChanges",
+      on(flower.OrderPlaced, (e, tx) => {
+        const { flowerId, qty, address, phoneNumber, isOffline, amount } = e.message;
+        const where = isOffline ? "pick-up in store" : `delivery to ${address}`;
+        return note(tx, e, { status: "Placed", description: `order placed: ${qty} x flower ${flowerId}, ${where}`, placed: { flowerId, qty, address, phoneNumber, isOffline, amount } });
+      }),
+      on(payment.PaymentApproved, (e, tx) => note(tx, e, { paymentStatus: "Approved", description: "payment approved" })),
+      on(payment.PaymentCancelled, (e, tx) => note(tx, e, { paymentStatus: "Cancelled", description: "payment refunded" })),
+      on(flower.FlowerWrapped, (e, tx) => note(tx, e, { status: "Wrapped", description: "flowers wrapped by the store" })),
+      on(flower.FlowerSold, (e, tx) => note(tx, e, { status: "Sold", description: "flowers handed over in the store" })),
+      on(flower.OrderRejected, (e, tx) => note(tx, e, { description: `rejected by the store: ${e.message.reason}` })),
+      on(flower.DeliveryStarted, (e, tx) => note(tx, e, { status: "DeliveryStarted", deliveryStatus: "Started", description: "delivery started" })),
+      on(flower.DeliveryCompleted, (e, tx) => note(tx, e, { status: "Delivered", deliveryStatus: "Completed", description: "delivered" })),
+      on(flower.DeliveryCanceled, (e, tx) => note(tx, e, { deliveryStatus: "Canceled", description: "delivery canceled" })),
+      on(flower.OrderCancelled, (e, tx) => note(tx, e, { status: "Cancelled", description: `order cancelled: ${e.message.reason}` })),
+    ),
 
-/** Reads the order history, newest first, each order with its steps in the order they happened. */
-export async function listOrderHistories(db: Knex, filter: { orderId: string; phoneNumber: string; limit: number }) {
-  const q = db("order_histories").orderBy("updated_at", "desc").limit(filter.limit);
-  if (filter.orderId) q.where({ order_id: filter.orderId });
-  if (filter.phoneNumber) q.where({ phone_number: filter.phoneNumber });
-  const rows = await q;
-  const steps = rows.length === 0 ? [] : await db("order_history_steps")
-    .whereIn("order_id", rows.map((r) => r.order_id)).orderBy([{ column: "occurred_at" }, { column: "event_id" }]);
-  const stepsOf = new Map<string, typeof steps>();
-  for (const step of steps) {
-    const list = stepsOf.get(step.order_id);
-    if (list) list.push(step);
-    else stepsOf.set(step.order_id, [step]);
-  }
-  return rows.map((r) => ({
-    orderId: r.order_id, flowerId: r.flower_id, qty: Number(r.qty), address: r.address, phoneNumber: r.phone_number,
-    isOffline: Boolean(r.is_offline), amount: { amount: BigInt(r.amount), currency: r.currency },
-    status: r.status ? orderStatusToProto[r.status as OrderStatus] : undefined,
-    paymentStatus: paymentStatusToProto[r.payment_status] ?? PaymentStatus.UNSPECIFIED,
-    deliveryStatus: deliveryStatusToProto[r.delivery_status] ?? DeliveryStatus.UNSPECIFIED,
-    updatedAt: timestampFromDate(new Date(r.updated_at)),
-    steps: (stepsOf.get(r.order_id) ?? []).map((s) => ({
-      event: s.event, description: s.description,
-      occurredAt: timestampFromDate(new Date(s.occurred_at)), recordedAt: timestampFromDate(new Date(s.recorded_at)),
-    })),
-  }));
+    /** The order histories, newest first, each with its steps in the order they happened. */
+    async list(filter: { orderId: string; phoneNumber: string; limit: number }) {
+      const found = await rows.list({
+        where: { orderId: filter.orderId || undefined, phoneNumber: filter.phoneNumber || undefined }, orderBy: [["updatedAt", "desc"]], limit: filter.limit,
+      });
+      const ids = found.map((r) => r.orderId);
+      const stepsOf = new Map(ids.map((id) => [id, [] as OrderStep[]]));
+      if (ids.length > 0) {
+        const all = await stepRows.list({ match: (q, column) => q.whereIn(column("orderId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
+        for (const step of all) stepsOf.get(step.orderId)!.push(step);
+      }
+      return found.map((row) => toMessage(OrderHistorySchema, { ...row, steps: stepsOf.get(row.orderId) }));
+    },
+  };
 }
+
+export type OrderHistoryView = ReturnType<typeof createOrderHistoryView>;

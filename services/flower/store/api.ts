@@ -1,45 +1,25 @@
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { fieldChecks, newId, notFound, refused, type Transact } from "../../../mesh/index.js";
-import { StoreOrderStatus, type StoreService } from "../../../gen/flower/v1/store_pb.js";
-import * as domain from "./domain.js";
-import * as store from "./store.js";
-import type { Knex } from "knex";
+import { domainEnum, fieldChecks, newId, toMessage, type Repository } from "../../../mesh/index.js";
+import { StoreOrderSchema, StoreOrderStatus, StoreOrderStatusSchema, type StoreService } from "../../../gen/flower/v1/store_pb.js";
+import { addFlower, changeStock, storeOrderStatuses, wrapFlowers, type Flower, type StoreEvent, type StoreOrder } from "./domain.js";
 
-// StoreService handlers (inbound adapter): protobuf in, domain decision, protobuf out.
-
-const statusToProto: Record<domain.StoreOrderStatus, StoreOrderStatus> = {
-  Accepted: StoreOrderStatus.ACCEPTED,
-  Wrapped: StoreOrderStatus.WRAPPED,
-  Sold: StoreOrderStatus.SOLD,
-  Rejected: StoreOrderStatus.REJECTED,
-  Cancelled: StoreOrderStatus.CANCELLED,
-};
-const statusFromProto = new Map(Object.entries(statusToProto).map(([k, v]) => [v, k as domain.StoreOrderStatus]));
-
-const storeOrderMessage = (o: store.StoreOrderRecord) => ({
-  orderId: o.orderId, flowerId: o.flowerId, qty: o.qty, isOffline: o.isOffline, status: statusToProto[o.status], reason: o.reason,
-  receivedAt: timestampFromDate(o.receivedAt), updatedAt: timestampFromDate(o.updatedAt),
-});
+// StoreService handlers (inbound adapter): each is its field rules, then one call.
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_STOCK = 1_000_000;
+const statuses = domainEnum(StoreOrderStatusSchema, storeOrderStatuses);
+const message = (order: StoreOrder) => toMessage(StoreOrderSchema, order);
 
-/** Creates the store's RPC handlers over its database. */
-export function createStoreApi(db: Knex, transact: Transact): ServiceImpl<typeof StoreService> {
-  const flowerOrNotFound = async (q: Knex, id: string, lock = false) => {
-    const flower = await store.findFlower(q, id, lock);
-    if (!flower) throw notFound("flower", id);
-    return flower;
-  };
+/** Creates the store's RPC handlers. */
+export function createStoreApi(flowers: Repository<Flower, StoreEvent>, storeOrders: Repository<StoreOrder, StoreEvent>): ServiceImpl<typeof StoreService> {
   return {
     async getFlower(req) {
-      fieldChecks().check(req.id !== "", "id", "is required").throwIfInvalid();
-      return { flower: await flowerOrNotFound(db, req.id) };
+      fieldChecks().required("id", req.id).throwIfInvalid();
+      return { flower: await flowers.get(req.id) };
     },
 
     async listFlowers() {
-      return { flowers: await store.listFlowers(db) };
+      return { flowers: await flowers.list({ orderBy: [["id", "asc"]] }) };
     },
 
     async addFlower(req) {
@@ -50,47 +30,27 @@ export function createStoreApi(db: Knex, transact: Transact): ServiceImpl<typeof
         .check(req.price !== undefined && /^[A-Z]{3}$/.test(req.price.currency), "price.currency", "must be a 3-letter ISO 4217 code such as KRW")
         .check(req.stock >= 0 && req.stock <= MAX_STOCK, "stock", `must be between 0 and ${MAX_STOCK}`)
         .throwIfInvalid();
-      const flower: domain.Flower = {
-        id: req.id || newId(), name: req.name.trim(), price: { amount: req.price!.amount, currency: req.price!.currency }, stock: req.stock,
-      };
-      return transact(async (tx) => {
-        const existing = await store.findFlower(tx.db, flower.id, true);
-        const result = domain.addFlower(flower, existing);
-        if (domain.isRefusal(result)) throw refused(result.refused, result.code);
-        await store.saveDecision(tx, result, { flower: existing });
-        return { flower };
-      });
+      const flower: Flower = { id: req.id || newId(), name: req.name.trim(), price: { amount: req.price!.amount, currency: req.price!.currency }, stock: req.stock };
+      return { flower: await flowers.decide(flower.id, (existing) => addFlower(flower, existing)) };
     },
 
     async changeStock(req) {
       fieldChecks()
-        .check(req.flowerId !== "", "flowerId", "is required")
+        .required("flowerId", req.flowerId)
         .check(req.stock >= 0 && req.stock <= MAX_STOCK, "stock", `must be between 0 and ${MAX_STOCK}`)
         .throwIfInvalid();
-      return transact(async (tx) => {
-        const flower = await flowerOrNotFound(tx.db, req.flowerId, true);
-        const decision = domain.changeStock(flower, req.stock);
-        await store.saveDecision(tx, decision, { flower });
-        return { flower: decision.flower };
-      });
+      return { flower: await flowers.change(req.flowerId, (flower) => changeStock(flower, req.stock)) };
     },
 
     async wrapFlowers(req) {
-      fieldChecks().check(req.orderId !== "", "orderId", "is required").throwIfInvalid();
-      return transact(async (tx) => {
-        const order = await store.findStoreOrder(tx.db, req.orderId, true);
-        if (!order) throw notFound("store order", req.orderId);
-        const result = domain.wrapFlowers(order);
-        if (domain.isRefusal(result)) throw refused(result.refused, result.code);
-        await store.saveDecision(tx, result, { order });
-        return { storeOrder: storeOrderMessage({ ...order, ...result.order!, updatedAt: new Date() }) };
-      });
+      fieldChecks().required("orderId", req.orderId).throwIfInvalid();
+      return { storeOrder: message(await storeOrders.change(req.orderId, (order) => wrapFlowers(order, new Date()))) };
     },
 
     async listStoreOrders(req) {
-      const status = req.status === StoreOrderStatus.UNSPECIFIED ? undefined : statusFromProto.get(req.status);
+      const status = statuses.fromProto(req.status);
       fieldChecks().check(req.status === StoreOrderStatus.UNSPECIFIED || status !== undefined, "status", "is not a known store order status").throwIfInvalid();
-      return { storeOrders: (await store.listStoreOrders(db, status)).map(storeOrderMessage) };
+      return { storeOrders: (await storeOrders.list({ where: { status }, orderBy: [["receivedAt", "desc"]] })).map(message) };
     },
   };
 }

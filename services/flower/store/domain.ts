@@ -1,10 +1,6 @@
 // The store owner's side of flower delivery: the catalogue, stock levels and incoming orders.
 // Pure: decisions return the new state and the events to publish.
-
-export interface Money {
-  amount: bigint;
-  currency: string;
-}
+import { decide, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
 
 export interface Flower {
   id: string;
@@ -14,6 +10,7 @@ export interface Flower {
 }
 
 export type StoreOrderStatus = "Accepted" | "Wrapped" | "Sold" | "Rejected" | "Cancelled";
+export const storeOrderStatuses: readonly StoreOrderStatus[] = ["Accepted", "Wrapped", "Sold", "Rejected", "Cancelled"];
 
 export interface StoreOrder {
   orderId: string;
@@ -22,6 +19,8 @@ export interface StoreOrder {
   isOffline: boolean;
   status: StoreOrderStatus;
   reason: string;
+  receivedAt: Date;
+  updatedAt: Date;
 }
 
 /** An order as it reaches the store (from OrderPlaced). */
@@ -38,15 +37,10 @@ export type StoreEvent =
   | { type: "FlowerSold"; orderId: string; flowerId: string; qty: number }
   | { type: "OrderRejected"; orderId: string; flowerId: string; qty: number; reason: string };
 
-/** A command the store's rules refuse, with a reason for people and a stable code. */
-export interface Refusal {
-  refused: string;
-  code: string;
-}
-
 export type WrapMode = "auto" | "manual";
 
-export interface Decision {
+/** A decision over both of the store's aggregates: an incoming order and the flower it takes. */
+export interface StoreDecision {
   order?: StoreOrder;
   flower?: Flower;
   events: StoreEvent[];
@@ -67,45 +61,36 @@ const stockChanged = (flower: Flower, orderId: string, reason: string): StoreEve
  * A paid order reaches the store: the flowers come out of stock (the authoritative check), then
  * a pick-up order is sold at once and a delivery order is wrapped (or waits for the owner).
  */
-export function receiveOrder(
-  incoming: IncomingOrder,
-  existing: StoreOrder | undefined,
-  flower: Flower | undefined,
-  mode: WrapMode,
-): Decision {
+export function receiveOrder(incoming: IncomingOrder, existing: StoreOrder | undefined, flower: Flower | undefined, mode: WrapMode, now: Date): StoreDecision {
   // Already handled, or cancelled before it arrived: nothing more to do.
   if (existing) return { events: [] };
-  const base = { orderId: incoming.orderId, flowerId: incoming.flowerId, qty: incoming.qty, isOffline: incoming.isOffline };
-  if (!flower || flower.stock < incoming.qty) {
-    const reason = flower ? `out of stock: ${flower.stock} ${flower.name} left, ${incoming.qty} ordered` : `flower ${incoming.flowerId} is not sold here`;
-    return {
-      order: { ...base, status: "Rejected", reason },
-      events: [{ type: "OrderRejected", orderId: incoming.orderId, flowerId: incoming.flowerId, qty: incoming.qty, reason }],
-    };
+  const { orderId, flowerId, qty, isOffline } = incoming;
+  const base = { orderId, flowerId, qty, isOffline, receivedAt: now, updatedAt: now };
+  if (!flower || flower.stock < qty) {
+    const reason = flower ? `out of stock: ${flower.stock} ${flower.name} left, ${qty} ordered` : `flower ${flowerId} is not sold here`;
+    return { order: { ...base, status: "Rejected", reason }, events: [{ type: "OrderRejected", orderId, flowerId, qty, reason }] };
   }
-  const taken = { ...flower, stock: flower.stock - incoming.qty };
-  const events: StoreEvent[] = [stockChanged(taken, incoming.orderId, "order accepted")];
+  const taken = { ...flower, stock: flower.stock - qty };
+  const events: StoreEvent[] = [stockChanged(taken, orderId, "order accepted")];
   let status: StoreOrderStatus = "Accepted";
-  if (incoming.isOffline) {
+  if (isOffline) {
     status = "Sold";
-    events.push({ type: "FlowerSold", orderId: incoming.orderId, flowerId: incoming.flowerId, qty: incoming.qty });
+    events.push({ type: "FlowerSold", orderId, flowerId, qty });
   } else if (mode === "auto") {
     status = "Wrapped";
-    events.push({ type: "FlowerWrapped", orderId: incoming.orderId, flowerId: incoming.flowerId, qty: incoming.qty });
+    events.push({ type: "FlowerWrapped", orderId, flowerId, qty });
   }
   return { order: { ...base, status, reason: "" }, flower: taken, events };
 }
 
 /** The owner wraps an accepted delivery order by hand. */
-export function wrapFlowers(order: StoreOrder): Decision | Refusal {
-  if (order.isOffline) return { refused: `order ${order.orderId} is a pick-up order; nothing to wrap`, code: "PICK_UP_ORDER" };
+export function wrapFlowers(order: StoreOrder, now: Date): Outcome<StoreOrder, StoreEvent> {
+  if (order.isOffline) return refuse("PICK_UP_ORDER", `order ${order.orderId} is a pick-up order; nothing to wrap`);
   if (order.status !== "Accepted") {
-    return { refused: `order ${order.orderId} is ${order.status.toLowerCase()}; only accepted orders can be wrapped`, code: `ORDER_${order.status.toUpperCase()}` };
+    return refuse(`ORDER_${order.status.toUpperCase()}`, `order ${order.orderId} is ${order.status.toLowerCase()}; only accepted orders can be wrapped`);
   }
-  return {
-    order: { ...order, status: "Wrapped" },
-    events: [{ type: "FlowerWrapped", orderId: order.orderId, flowerId: order.flowerId, qty: order.qty }],
-  };
+  const { orderId, flowerId, qty } = order;
+  return decide({ ...order, status: "Wrapped", updatedAt: now }, { type: "FlowerWrapped", orderId, flowerId, qty });
 }
 
 /**
@@ -116,30 +101,26 @@ export function cancelOrder(
   cancelled: { orderId: string; flowerId: string; qty: number },
   existing: StoreOrder | undefined,
   flower: Flower | undefined,
-): Decision {
+  now: Date,
+): StoreDecision {
   if (!existing) {
-    return { order: { ...cancelled, isOffline: false, status: "Cancelled", reason: "cancelled before it reached the store" }, events: [] };
+    return { order: { ...cancelled, isOffline: false, status: "Cancelled", reason: "cancelled before it reached the store", receivedAt: now, updatedAt: now }, events: [] };
   }
   if (existing.status !== "Accepted" && existing.status !== "Wrapped") return { events: [] };
-  const order: StoreOrder = { ...existing, status: "Cancelled", reason: "cancelled by the customer" };
+  const order: StoreOrder = { ...existing, status: "Cancelled", reason: "cancelled by the customer", updatedAt: now };
   if (!flower) return { order, events: [] };
   const restored = { ...flower, stock: flower.stock + existing.qty };
   return { order, flower: restored, events: [stockChanged(restored, existing.orderId, "order cancelled")] };
 }
 
 /** The owner sets a flower's stock level. */
-export function changeStock(flower: Flower, stock: number): Decision {
+export function changeStock(flower: Flower, stock: number): Decision<Flower, StoreEvent> {
   const changed = { ...flower, stock };
-  return { flower: changed, events: [stockChanged(changed, "", "stock set by the owner")] };
+  return decide(changed, stockChanged(changed, "", "stock set by the owner"));
 }
 
 /** The owner adds a flower to the catalogue. */
-export function addFlower(flower: Flower, existing: Flower | undefined): Decision | Refusal {
-  if (existing) return { refused: `flower ${flower.id} already exists`, code: "FLOWER_EXISTS" };
-  return { flower, events: [stockChanged(flower, "", "added to the catalogue")] };
-}
-
-/** Tells a refusal from a decision. */
-export function isRefusal(result: Decision | Refusal): result is Refusal {
-  return "refused" in result;
+export function addFlower(flower: Flower, existing: Flower | undefined): Outcome<Flower, StoreEvent> {
+  if (existing) return refuse("FLOWER_EXISTS", `flower ${flower.id} already exists`);
+  return decide(flower, stockChanged(flower, "", "added to the catalogue"));
 }

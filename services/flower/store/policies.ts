@@ -1,36 +1,22 @@
-import { isEvent, type Policy } from "../../../mesh/index.js";
+import { on, policy, type Policy, type Repository } from "../../../mesh/index.js";
 import { OrderCancelled, OrderPlaced } from "../events.js";
-import * as domain from "./domain.js";
-import * as store from "./store.js";
+import { cancelOrder, receiveOrder, type Flower, type StoreEvent, type StoreOrder, type WrapMode } from "./domain.js";
+import { recordDecision } from "./tables.js";
 
 // Reactions of the store to the order context's events (inbound adapter).
 
 /** Creates the store's policies; `wrapMode` says whether delivery orders are wrapped at once. */
-export function createStorePolicies(wrapMode: domain.WrapMode): Policy[] {
+export function createStorePolicies(flowers: Repository<Flower, StoreEvent>, storeOrders: Repository<StoreOrder, StoreEvent>, wrapMode: WrapMode): Policy[] {
   return [
-    {
-      name: "takeFlowersOutOfStockWhenOrderPlaced",
-      on: [OrderPlaced],
-      async handle(event, tx) {
-        if (!isEvent(event, OrderPlaced)) return;
-        const placed = event.message;
-        const existing = await store.findStoreOrder(tx.db, placed.orderId, true);
-        const flower = await store.findFlower(tx.db, placed.flowerId, true);
-        const decision = domain.receiveOrder(placed, existing, flower, wrapMode);
-        await store.saveDecision(tx, decision, { order: existing, flower });
-      },
-    },
-    {
-      name: "restoreStockWhenOrderCancelled",
-      on: [OrderCancelled],
-      async handle(event, tx) {
-        if (!isEvent(event, OrderCancelled)) return;
-        const cancelled = event.message;
-        const existing = await store.findStoreOrder(tx.db, cancelled.orderId, true);
-        const flower = await store.findFlower(tx.db, existing?.flowerId ?? cancelled.flowerId, true);
-        const decision = domain.cancelOrder(cancelled, existing, flower);
-        await store.saveDecision(tx, decision, { order: existing, flower });
-      },
-    },
+    policy("takeFlowersOutOfStockWhenOrderPlaced", on(OrderPlaced, async ({ message: placed }, tx) => {
+      const order = await storeOrders.find(placed.orderId, { tx, lock: true });
+      const flower = await flowers.find(placed.flowerId, { tx, lock: true });
+      await recordDecision(tx, receiveOrder(placed, order, flower, wrapMode, new Date()), { order, flower });
+    })),
+    policy("restoreStockWhenOrderCancelled", on(OrderCancelled, async ({ message: cancelled }, tx) => {
+      const order = await storeOrders.find(cancelled.orderId, { tx, lock: true });
+      const flower = await flowers.find(order?.flowerId ?? cancelled.flowerId, { tx, lock: true });
+      await recordDecision(tx, cancelOrder(cancelled, order, flower, new Date()), { order, flower });
+    })),
   ];
 }
