@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { addressVariable, freePorts, readEnv, startService, type ServiceDefinition } from "../mesh/index.js";
-import { readRuntimeConfig } from "../mesh/config/runtime-config.js";
-import { catalog } from "../services/catalog.js";
+import { addressVariable, freePorts, readEnv, readRuntimeConfig, startService } from "../mesh/testing/index.js";
+import { catalog, systems } from "../services/catalog.js";
 import { helm } from "./helm.js";
 import { validateManifests, type K8sObject } from "./manifests.js";
 
@@ -30,14 +29,7 @@ const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.k
 const named = (objects: K8sObject[], kind: string, name: string) => ofKind(objects, kind).find((o) => o.metadata.name === name);
 const component = (o: Any): string => o.metadata.labels["app.kubernetes.io/component"];
 
-// A service's definition, found next to its main (services/<...>/service.ts exports it).
-async function definitionOf(id: string): Promise<ServiceDefinition<unknown, never>> {
-  const entry = catalog.find((e) => e.id === id)!;
-  const module = (await import(join(root, entry.main.replace(/main\.ts$/, "service.ts")))) as Record<string, unknown>;
-  const found = Object.values(module).find((v): v is ServiceDefinition<unknown, never> => (v as { id?: string })?.id === id);
-  assert.ok(found, `${entry.main.replace(/main\.ts$/, "service.ts")} exports the definition of ${id}`);
-  return found;
-}
+const definitionOf = (id: string) => catalog.find((e) => e.id === id)!.definition;
 
 // The names of the variables a service reads: the runtime's, its dependencies' addresses and its own, recorded as it reads them.
 async function variablesRead(id: string): Promise<Set<string>> {
@@ -45,7 +37,7 @@ async function variablesRead(id: string): Promise<Set<string>> {
   const recording = new Proxy({} as Record<string, string | undefined>, { get: (_, name) => (names.add(String(name)), undefined) });
   const env = readEnv(recording);
   readRuntimeConfig(env, catalog.find((e) => e.id === id)!, catalog);
-  (await definitionOf(id)).config?.(env);
+  definitionOf(id).config?.(env);
   return names;
 }
 
@@ -72,10 +64,13 @@ describe("helm chart", { timeout: 120_000 }, () => {
   test("the chart's service list is the catalog's: ids, systems, dependencies, and which keep no state", async () => {
     const values = parse(readFileSync(join(chart, "values.yaml"), "utf8")) as Any;
     const listed = Object.entries(values.services as Any).map(([id, s]) => ({ id, system: s.system, dependsOn: s.dependsOn, stateless: s.stateless ?? false }));
-    const expected = await Promise.all(catalog.map(async (e) => {
-      const definition = await definitionOf(e.id);
-      return { id: e.id, system: e.system, dependsOn: [...e.dependsOn], stateless: definition.migrations.length === 0 && definition.streams.length === 0 };
+    const expected = catalog.map((e) => ({
+      id: e.id, system: e.system, dependsOn: [...e.dependsOn], stateless: !e.definition.tables?.length && !e.definition.migrations?.length,
     }));
+    // The systems, as the catalog's one list has them: the values' switches and the names the schema allows.
+    const schema = JSON.parse(readFileSync(join(chart, "values.schema.json"), "utf8")) as Any;
+    assert.deepEqual(Object.keys(values.systems).sort(), systems.map((s) => s.name).sort());
+    assert.deepEqual([...schema.properties.systems.propertyNames.enum].sort(), systems.map((s) => s.name).sort());
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     assert.deepEqual(listed.sort(byId), expected.sort(byId));
     assert.deepEqual(ofKind(defaults, "Deployment").map((d) => d.spec.template.spec.containers[0].args).sort(), catalog.map((e) => [e.id]).sort());
@@ -144,7 +139,7 @@ describe("helm chart", { timeout: 120_000 }, () => {
     const [http, grpc] = await freePorts(2);
     // Same settings, on free loopback ports of this machine instead of 8080/9090 of a pod.
     Object.assign(env, { HOST: "127.0.0.1", HTTP_PORT: String(http), GRPC_PORT: String(grpc) });
-    const running = await startService(await definitionOf("gateway"), { catalog, env, write: () => undefined });
+    const running = await startService(definitionOf("gateway"), { catalog, env, write: () => undefined });
     try {
       for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) {
         const res = await fetch(`http://127.0.0.1:${running.httpPort}${probe.httpGet.path}`);

@@ -8,7 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, rmdir } from "node:fs/
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { freePorts } from "../mesh/index.js";
+import { freePorts } from "../mesh/testing/index.js";
 import { catalog } from "../services/catalog.js";
 
 const run = promisify(execFile);
@@ -58,7 +58,7 @@ test("npm run build compiles gen/, mesh/ and services/ without tests, fixtures, 
   const compiled: string[] = [];
   for await (const path of files(dist)) compiled.push(path.slice(dist.length + 1));
   assert.deepEqual(compiled.filter((p) => /\.test\.js$|-fixtures\.js$/.test(p)), []);
-  for (const entry of catalog) assert.ok(compiled.includes(entry.main.replace(/\.ts$/, ".js")), `${entry.main} is not compiled`);
+  assert.ok(compiled.includes("services/run.js"), "the one entry point is compiled");
 });
 
 test("the compiled gateway runs under plain node: ready, serves /openapi.json, stops cleanly on SIGTERM", async () => {

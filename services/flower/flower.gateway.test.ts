@@ -1,4 +1,4 @@
-// The gateway end to end: the flower, payment and notification services and the gateway as real
+// The flower system through the gateway: the flower, payment and notification services and the gateway as real
 // processes, called as users do, over HTTP/1.1 REST (the seeds' paths), Connect and gRPC-Web.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
