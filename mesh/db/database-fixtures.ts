@@ -1,6 +1,8 @@
 import type { Knex } from "knex";
 import { testDatabaseUrl } from "../testing/test-database.js";
 import { openDatabase, type Dialect } from "./database.js";
+import { migrate } from "./migrate.js";
+import type { Migration } from "./migration.js";
 
 // Test support, not runtime API: an open, throw-away database per dialect.
 
@@ -28,4 +30,15 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await target.drop();
     },
   };
+}
+
+/** Runs `fn` on a fresh database of `dialect` with `migrations` applied (as a service's are), then drops it. */
+export async function withMigratedDatabase(dialect: Dialect, migrations: readonly Migration[], fn: (t: TestDatabase) => Promise<void>): Promise<void> {
+  const t = await createTestDatabase(dialect);
+  try {
+    await migrate(t.db, migrations, { tableName: "migrations" });
+    await fn(t);
+  } finally {
+    await t.drop();
+  }
 }
