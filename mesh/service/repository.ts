@@ -13,7 +13,7 @@ import { isRefusal, type Decision, type Outcome } from "../kernel/decision.js";
  * state and its events written together (the outbox). A transaction that loses a race with
  * another over the same rows decides again on what the winner wrote.
  */
-export interface Repository<T, E extends { type: string }> {
+export interface Repository<T, E extends { type: string } = never> {
   readonly table: Table<T, E>;
   /** The aggregate, or NOT_FOUND naming it. */
   get(key: Where<T>): Promise<T>;

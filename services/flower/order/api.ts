@@ -11,14 +11,8 @@ const FLOWER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const PHONE = /^\+?[0-9][0-9 -]{5,30}$/;
 const message = (order: Order) => toMessage(OrderSchema, order);
 
-export interface OrderApiDeps {
-  orders: Repository<Order, OrderEvent>;
-  placeOrder: ReturnType<typeof createPlaceOrder>;
-  view: OrderHistoryView;
-}
-
 /** Creates the order context's RPC handlers. */
-export function createOrderApi({ orders, placeOrder, view }: OrderApiDeps): ServiceImpl<typeof OrderService> {
+export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder: ReturnType<typeof createPlaceOrder>, view: OrderHistoryView): ServiceImpl<typeof OrderService> {
   return {
     async placeOrder(req) {
       fieldChecks()

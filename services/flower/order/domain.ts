@@ -20,13 +20,8 @@ export interface Order {
   paymentId: string;
 }
 
-export interface PlaceOrder {
-  flowerId: string;
-  qty: number;
-  address: string;
-  phoneNumber: string;
-  isOffline: boolean;
-}
+/** What the customer asks for. */
+export type PlaceOrder = Pick<Order, "flowerId" | "qty" | "address" | "phoneNumber" | "isOffline">;
 
 /** What order knows of a flower: from store.GetFlower, or from the last StockChanged seen. */
 export interface KnownFlower {
@@ -36,27 +31,9 @@ export interface KnownFlower {
   stock: number;
 }
 
-export interface OrderPlaced {
-  type: "OrderPlaced";
-  orderId: string;
-  flowerId: string;
-  qty: number;
-  address: string;
-  phoneNumber: string;
-  isOffline: boolean;
-  price: Money;
-  amount: Money;
-  paymentId: string;
-}
-
-export interface OrderCancelled {
-  type: "OrderCancelled";
-  orderId: string;
-  flowerId: string;
-  qty: number;
-  reason: string;
-}
-
+/** Paid and placed: everything the store and the courier need. */
+export type OrderPlaced = { type: "OrderPlaced"; orderId: string } & PlaceOrder & Pick<Order, "price" | "amount" | "paymentId">;
+export type OrderCancelled = { type: "OrderCancelled"; orderId: string; reason: string } & Pick<Order, "flowerId" | "qty">;
 export type OrderEvent = OrderPlaced | OrderCancelled;
 
 /** The largest number of flowers in one order. */

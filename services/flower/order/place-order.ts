@@ -5,22 +5,16 @@ import { GetFlowerResponseSchema, type Flower, type StoreService } from "../../.
 import { PaymentStatus, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { checkStock, placeOrder, priceOrder, type KnownFlower, type Order, type OrderEvent, type PlaceOrder } from "./domain.js";
 
-export interface PlaceOrderDeps {
-  transact: Transact;
-  orders: Repository<Order, OrderEvent>;
-  knownFlowers: Repository<KnownFlower, never>;
-  store: Client<typeof StoreService>;
-  payment: Client<typeof PaymentService>;
-  logger: Logger;
-}
-
 const known = (f: Flower): KnownFlower => ({ id: f.id, name: f.name, price: { amount: f.price?.amount ?? 0n, currency: f.price?.currency ?? "" }, stock: f.stock });
 
 /**
  * Steps 1-3 of the flower saga in one command: check stock with the store, pay, and place the
  * order with its OrderPlaced event. No payment, no order.
  */
-export function createPlaceOrder(deps: PlaceOrderDeps) {
+export function createPlaceOrder(deps: {
+  transact: Transact; orders: Repository<Order, OrderEvent>; knownFlowers: Repository<KnownFlower>;
+  store: Client<typeof StoreService>; payment: Client<typeof PaymentService>; logger: Logger;
+}) {
   // Fault isolation: with the store down, the last stock levels seen in its events decide.
   const knownFlower = async (id: string) => {
     let fromEvents = false;

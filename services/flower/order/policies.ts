@@ -5,7 +5,7 @@ import { advanceOrder, cancelOrder, type KnownFlower, type Order, type OrderEven
 // Reactions of the order context to the store's and the courier's events (inbound adapter).
 
 /** The order context's policies (the view's projection lives in view.ts). */
-export function createOrderPolicies(orders: Repository<Order, OrderEvent>, knownFlowers: Repository<KnownFlower, never>): Policy[] {
+export function createOrderPolicies(orders: Repository<Order, OrderEvent>, knownFlowers: Repository<KnownFlower>): Policy[] {
   const advance = (reported: Parameters<typeof advanceOrder>[1]) => (event: ReceivedEvent, tx: Transaction) =>
     orders.apply(tx, event.businessKey, (order) => order && advanceOrder(order, reported)).then(() => undefined);
   return [

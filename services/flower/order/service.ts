@@ -20,7 +20,7 @@ export const orderContext = defineService({
     const view = createOrderHistoryView(repository(histories), repository(steps));
     const placeOrder = createPlaceOrder({ transact, orders: orderRows, knownFlowers: knownRows, ...clients, logger });
     return {
-      rpc: [serve(OrderService, createOrderApi({ orders: orderRows, placeOrder, view }))],
+      rpc: [serve(OrderService, createOrderApi(orderRows, placeOrder, view))],
       policies: [...createOrderPolicies(orderRows, knownRows), view.projection],
     };
   },

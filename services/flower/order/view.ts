@@ -1,4 +1,4 @@
-import { bool, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import { bool, decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
 import { OrderHistorySchema } from "../../../gen/flower/v1/order_pb.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as flower from "../events.js";
@@ -30,23 +30,18 @@ const blank = (orderId: string, now: Date): OrderHistory =>
   ({ orderId, flowerId: "", qty: 0, address: "", phoneNumber: "", isOffline: false, amount: { amount: 0n, currency: "" }, updatedAt: now });
 
 /** The projection (one policy over every event of an order) and the query over what it keeps. */
-export function createOrderHistoryView(rows: Repository<OrderHistory, never>, stepRows: Repository<OrderStep, never>) {
+export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows: Repository<OrderStep>) {
   // Every event here names its order as its business key; payment's may arrive first, so a row may start blank.
   const note = async (tx: Transaction, event: ReceivedEvent, change: Change) => {
     const orderId = event.businessKey;
     const now = new Date();
-    await rows.apply(tx, orderId, (row = blank(orderId, now)) => ({
-      state: {
-        ...row, ...change.placed, updatedAt: now,
-        status: change.status && row.status ? furtherStatus(row.status, change.status) : change.status ?? row.status,
-        paymentStatus: change.paymentStatus ?? row.paymentStatus, deliveryStatus: change.deliveryStatus ?? row.deliveryStatus,
-      },
-      events: [],
+    await rows.apply(tx, orderId, (row = blank(orderId, now)) => decide({
+      ...row, ...change.placed, updatedAt: now,
+      status: change.status && row.status ? furtherStatus(row.status, change.status) : change.status ?? row.status,
+      paymentStatus: change.paymentStatus ?? row.paymentStatus, deliveryStatus: change.deliveryStatus ?? row.deliveryStatus,
     }));
-    await stepRows.table.insert(tx.db, {
-      eventId: event.id, orderId, event: event.type.name, description: change.description.slice(0, 300),
-      correlationId: event.correlationId, occurredAt: event.occurredAt, recordedAt: now,
-    });
+    const { id: eventId, type, correlationId, occurredAt } = event;
+    await stepRows.record(tx, decide({ eventId, orderId, event: type.name, description: change.description.slice(0, 300), correlationId, occurredAt, recordedAt: now }), undefined);
   };
 
   return {
