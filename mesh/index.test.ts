@@ -1,14 +1,27 @@
-// The runtime's public API is what services may use; growing it is a decision, so it is pinned.
+// The runtime's public API is what services, their domains, their tests and the entry points may
+// use; growing it is a decision, so each of its four entries is pinned.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as mesh from "./index.js";
+import * as kernel from "./kernel/index.js";
+import * as launcher from "./launcher/index.js";
+import * as testing from "./testing/index.js";
 
-test("mesh/index.ts exports exactly the runtime's public API", () => {
+test("mesh/index.ts exports exactly the runtime's API for service code", () => {
   assert.deepEqual(Object.keys(mesh).sort(), [
-    "ConfigError", "RetryLaterError", "addressVariable", "createLauncher", "createLogger", "currentContext", "defineEvent",
-    "defineService", "deleteNamespaceStreams", "dependency", "emitEvents", "ensureNats", "eventually", "fieldChecks", "forUpdate",
-    "forwardTo", "freePort", "freePorts", "invalidArgument", "isEvent", "listDeadLetters", "natsAnswers", "newId", "notFound", "readEnv", "refused",
-    "routesOf", "runInContext", "runService", "runtimeVariables", "sampleValue", "serve", "startInProcess", "startService", "startTestSystem",
-    "testDialects", "testNamespace", "unavailable",
+    "RetryLaterError", "bigint", "bool", "catalogOf", "currentCorrelationId", "decide", "defineEvent", "defineService", "dependency",
+    "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "int", "invalidArgument", "isRefusal", "json",
+    "longText", "money", "newId", "notFound", "on", "policy", "refuse", "refused", "routesOf", "serve", "table", "text", "timestamp",
+    "toMessage", "unavailable",
   ]);
+});
+
+test("the kernel (for domain files), the testing and the launcher entries are pinned too", () => {
+  assert.deepEqual(Object.keys(kernel).sort(), ["decide", "formatMoney", "isRefusal", "refuse", "times"]);
+  assert.deepEqual(Object.keys(testing).sort(), [
+    "addressVariable", "captureLogs", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePort",
+    "freePorts", "listDeadLetters", "parseMetrics", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
+    "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
+  ]);
+  assert.deepEqual(Object.keys(launcher).sort(), ["createLauncher", "ensureNats", "runService"]);
 });

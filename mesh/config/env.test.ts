@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addressVariable } from "../service/catalog-entry.js";
+import { ItemService } from "../../gen/meshtest/v1/sample_pb.js";
+import { addressVariable, catalogOf } from "../service/catalog-entry.js";
+import { defineService, dependency } from "../service/define-service.js";
 import { ConfigError, readEnv } from "./env.js";
 import { readRuntimeConfig } from "./runtime-config.js";
 
@@ -35,33 +37,36 @@ test("every bad or missing value is named in one error", () => {
   });
 });
 
+// A context that calls a shared service, as the catalog lists them.
+const billing = defineService({ id: "billing", port: 8084, serves: [], start: () => ({ rpc: [] }) });
+const order = defineService({
+  id: "sample-order", port: 8082, serves: [], dependencies: { billing: dependency("billing", ItemService) }, start: () => ({ rpc: [] }),
+});
+const catalog = catalogOf([{ name: "sample", contexts: [order] }, { name: "billing", contexts: [billing] }]);
+
 test("the runtime's settings: catalog defaults, dependency addresses, validation", () => {
-  const catalog = [
-    { id: "flower-order", system: "flower", httpPort: 8082, grpcPort: 9082, serves: [], dependsOn: ["payment"], main: "x" },
-    { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, serves: [], dependsOn: [], main: "y" },
-  ];
-  const env = readEnv({ [addressVariable("payment")]: "payment:9090", GRPC_PORT: "7000" });
+  const env = readEnv({ [addressVariable("billing")]: "billing:9090", GRPC_PORT: "7000" });
   const config = readRuntimeConfig(env, catalog[0], catalog);
   env.done();
   assert.equal(config.httpPort, 8082);
   assert.equal(config.grpcPort, 7000);
-  assert.deepEqual(config.addresses, { payment: "payment:9090" });
-  assert.equal(readRuntimeConfig(readEnv({}), catalog[0], catalog).addresses.payment, "127.0.0.1:9084");
+  assert.deepEqual(config.addresses, { billing: "billing:9090" });
+  assert.equal(readRuntimeConfig(readEnv({}), catalog[0], catalog).addresses.billing, "127.0.0.1:9084", "the catalog's gRPC port, 1000 above its HTTP port");
   const bad = readEnv({ EVENT_NAMESPACE: "a.b", NATS_URL: "http://x", SHUTDOWN_DELAY_MS: "-1" });
   readRuntimeConfig(bad, catalog[0], catalog);
   assert.throws(() => bad.done(), /EVENT_NAMESPACE[\s\S]*NATS_URL|NATS_URL[\s\S]*EVENT_NAMESPACE/);
-  assert.equal(addressVariable("flower-store"), "FLOWER_STORE_ADDR");
+  assert.equal(addressVariable("sample-order"), "SAMPLE_ORDER_ADDR");
 });
 
 test("DATABASE_PASSWORD fills the password of a mysql DATABASE_URL; CORS_ALLOWED_ORIGINS is checked", () => {
-  const entry = { id: "payment", system: "payment", httpPort: 8084, grpcPort: 9084, serves: [], dependsOn: [], main: "y" };
+  const entry = catalog[1];
   const read = (vars: Record<string, string>) => {
     const env = readEnv(vars);
-    const config = readRuntimeConfig(env, entry, [entry]);
+    const config = readRuntimeConfig(env, entry, catalog);
     env.done();
     return config;
   };
-  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/payment", DATABASE_PASSWORD: "p@ss:w/rd" }).databaseUrl, "mysql://root:p%40ss%3Aw%2Frd@db:3306/payment");
+  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/billing", DATABASE_PASSWORD: "p@ss:w/rd" }).databaseUrl, "mysql://root:p%40ss%3Aw%2Frd@db:3306/billing");
   assert.equal(read({ DATABASE_URL: "sqlite://data/x.sqlite", DATABASE_PASSWORD: "ignored" }).databaseUrl, "sqlite://data/x.sqlite");
   assert.deepEqual(read({ CORS_ALLOWED_ORIGINS: "https://a.example, http://localhost:5173" }).corsAllowedOrigins, ["https://a.example", "http://localhost:5173"]);
   assert.deepEqual(read({}).corsAllowedOrigins, ["*"]);
