@@ -16,6 +16,14 @@ test("field checks name every bad field in the message and in BadRequest details
   fieldChecks().check(true, "x", "y").throwIfInvalid();
 });
 
+test("field checks: required and maxLength word their violations alike", () => {
+  const checks = fieldChecks().required("name", "").required("id", "x").maxLength("note", "abcd", 3).maxLength("tag", "abc", 3);
+  assert.throws(() => checks.throwIfInvalid(), (e: any) => {
+    assert.equal(e.rawMessage, "name: is required; note: must be at most 3 characters");
+    return true;
+  });
+});
+
 test("not found, refused and unavailable carry their codes and details", () => {
   const nf = notFound("order", "o-1");
   assert.equal(nf.code, Code.NotFound);
