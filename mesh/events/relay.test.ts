@@ -94,6 +94,16 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("a row written before business keys were kept goes out keyed by its correlation id", async () => {
+      await withEnv(dialect, async ({ db, nats, relay }) => {
+        await emitOrders(db, ["old"]);
+        await db("outbox").update({ business_key: null, correlation_id: "cmd-old" });
+        await relay().flush();
+        const [msg] = await published(nats);
+        assert.deepEqual([msg.header.get("Business-Key"), msg.header.get("x-correlation-id")], ["cmd-old", "cmd-old"]);
+      });
+    });
+
     test("enabled:false never publishes; the next process's relay publishes what it left", async () => {
       await withEnv(dialect, async ({ db, nats, relay }) => {
         const crashed = relay({ enabled: false });
