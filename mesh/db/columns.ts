@@ -16,6 +16,8 @@ interface Mapping<T> {
   read(row: Row, name: string): T;
   /** Whether a where clause can test it (a Money is two columns: no). */
   comparable: boolean;
+  /** The SQL columns it occupies; `long` ones hold 64-bit integers, which SQLite must hand back as text to stay exact. */
+  columns(name: string): Array<{ name: string; long: boolean }>;
 }
 
 /** How one field of a domain type is stored: chain .key(), .index(), .unique(), .optional(), .named(), .since(). */
@@ -28,8 +30,11 @@ export interface Column<T> {
   optional(): Column<T | undefined>;
   /** Its SQL name, when not the field's name in snake_case. */
   named(sqlName: string): Column<T>;
-  /** Added to an existing table by the migration `name` (e.g. "0002_orders_gift_message"), not created with it. */
-  since(migration: string): Column<T>;
+  /**
+   * Added to an existing table by the migration `name` (e.g. "0002_orders_gift_message"), not
+   * created with it; rows already there take `backfill` (required unless the column is optional).
+   */
+  since(migration: string, backfill?: T): Column<T>;
   /** @internal what the table reads off the declaration */
   readonly spec: ColumnSpec;
   // Invariant in T: a Column<Date> is not a Column<Date | undefined>.
@@ -45,6 +50,8 @@ export interface ColumnSpec {
   optional: boolean;
   sqlName?: string;
   since?: string;
+  /** What rows from before `since` take (present as a key when given, even as undefined). */
+  backfill?: { value: unknown };
 }
 
 function column<T>(mapping: Mapping<T>, spec: Omit<ColumnSpec, "mapping"> = { key: false, index: false, unique: false, optional: false }): Column<T> {
@@ -57,17 +64,18 @@ function column<T>(mapping: Mapping<T>, spec: Omit<ColumnSpec, "mapping"> = { ke
     unique: () => and<T>({ unique: true }),
     optional: () => and<T | undefined>({ optional: true }),
     named: (sqlName) => and<T>({ sqlName }),
-    since: (migration) => and<T>({ since: migration }),
+    since: (migration, ...backfill) => and<T>({ since: migration, backfill: backfill.length ? { value: backfill[0] } : undefined }),
   };
 }
 
 // One SQL column holding the value as the driver takes it, read back through `from`.
-function single<T>(add: (t: Knex.CreateTableBuilder, name: string) => Knex.ColumnBuilder, from: (v: unknown) => T, to: (v: T) => unknown = (v) => v): Mapping<T> {
+function single<T>(add: (t: Knex.CreateTableBuilder, name: string) => Knex.ColumnBuilder, from: (v: unknown) => T, to: (v: T) => unknown = (v) => v, long = false): Mapping<T> {
   return {
     define: (t, name) => [add(t, name)],
     write: (value, name, row) => void (row[name] = value === undefined || value === null ? null : to(value)),
     read: (row, name) => (row[name] === null || row[name] === undefined ? (undefined as T) : from(row[name])),
     comparable: true,
+    columns: (name) => [{ name, long }],
   };
 }
 
@@ -86,9 +94,9 @@ export function int(): Column<number> {
   return column(single((t, n) => t.integer(n), (v) => Number(v)));
 }
 
-/** A 64-bit integer, exact (BIGINT; written as a string, read as a bigint). */
+/** A 64-bit integer, exact on both databases (BIGINT; written and read as text, held as a bigint). */
 export function bigint(): Column<bigint> {
-  return column(single((t, n) => t.bigInteger(n), (v) => BigInt(v as string | number), (v) => v.toString()));
+  return column(single((t, n) => t.bigInteger(n), (v) => BigInt(v as string | number), (v) => v.toString(), true));
 }
 
 /** A boolean (SQLite keeps 0 or 1). */
@@ -120,5 +128,6 @@ export function money(): Column<Money> {
       return { amount: BigInt(amount as string | number), currency: String(row[`${n}_currency`]) };
     },
     comparable: false,
+    columns: (n) => [{ name: n, long: true }, { name: `${n}_currency`, long: false }],
   });
 }

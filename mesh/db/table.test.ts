@@ -48,10 +48,10 @@ const tulip: Item = { id: "tulip", name: "Tulip", shelf: "A", stock: 0, price: k
 const lily: Item = { id: "lily", name: "Lily", stock: 7, price: krw(2000) };
 
 // Statements of this test's database that are running (a locking read blocked on a row, here).
-async function running(db: Knex, sqlStart: string): Promise<number> {
+async function running(db: Knex, sqlPattern: string): Promise<number> {
   const [rows] = await db.raw(
     "select count(*) as n from information_schema.processlist where db = database() and command = 'Query' and info like ?",
-    [`${sqlStart}%`],
+    [sqlPattern],
   );
   return Number(rows[0].n);
 }
@@ -138,7 +138,7 @@ for (const dialect of testDialects) {
             const seen = await items.find(trx, "rose", { lock: true });
             steps.push(`second read stock ${seen?.stock}`);
           });
-          await eventually("the second transaction to wait for the row", async () => (await running(db, "select * from `items`")) === 1);
+          await eventually("the second transaction to wait for the row", async () => (await running(db, "select % from `items` where `id` = 'rose' limit 1 for update")) === 1);
           await items.update(first, { ...rose, stock: 1 });
           steps.push("first commits");
           await first.commit();

@@ -66,6 +66,11 @@ export function table<T, E extends { type: string } = never>(name: string, colum
   const byField = new Map(fields.map((f) => [f.field, f]));
   const key = fields.filter((f) => f.spec.key).map((f) => f.field as keyof T & string);
   if (key.length === 0) throw new Error(`table ${name} declares no key column`);
+  for (const f of fields) {
+    if (f.spec.since && !f.spec.optional && !f.spec.backfill) {
+      throw new Error(`table ${name}: ${f.field} is added by ${f.spec.since} and required, so rows already there need a value: .since("${f.spec.since}", value)`);
+    }
+  }
   const column = (field: string) => {
     const f = byField.get(field);
     if (!f) throw new Error(`table ${name} has no field ${field}`);
@@ -101,6 +106,11 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     return row;
   };
   const keyOf = (value: T): Row => whereRow(Object.fromEntries(key.map((k) => [k, value[k]])) as Partial<T>);
+  // better-sqlite3 hands 64-bit integers back as JS numbers, exact only to 2^53: SQLite casts those columns to text.
+  const sqlColumns = fields.flatMap((f) => f.spec.mapping.columns(f.sql));
+  const select = (db: Knex) => db(name).select(isSqlite(db)
+    ? sqlColumns.map((c) => (c.long ? db.raw("CAST(?? AS TEXT) AS ??", [c.name, c.name]) : c.name))
+    : sqlColumns.map((c) => c.name));
 
   const self: Table<T, E> = {
     name,
@@ -112,11 +122,11 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     toRow,
     fromRow,
     async find(db, where, { lock = false } = {}) {
-      const row = await forUpdate(db(name).where(whereRow(where)).first(), lock);
+      const row = await forUpdate(select(db).where(whereRow(where)).first(), lock);
       return row ? fromRow(row) : undefined;
     },
     async list(db, query = {}) {
-      const q = db(name).where(whereRow(query.where ?? {}));
+      const q = select(db).where(whereRow(query.where ?? {}));
       query.match?.(q, column as (field: keyof T & string) => string);
       for (const [field, direction] of query.orderBy ?? []) q.orderBy(column(field), direction);
       return ((await q.limit(query.limit ?? 1000)) as Row[]).map(fromRow);
@@ -168,17 +178,26 @@ function migrationsOf(name: string, fields: Field[], constraints: { indexes: str
   }];
   const later = [...new Set(fields.map((f) => f.spec.since).filter((s): s is string => s !== undefined))];
   for (const since of later) {
+    const added = fields.filter((f) => f.spec.since === since);
     migrations.push({
       name: since,
       async up(db) {
         await db.schema.alterTable(name, (t) => {
-          for (const f of fields) if (f.spec.since === since) at(t as unknown as Knex.CreateTableBuilder, f);
+          for (const f of added) at(t as unknown as Knex.CreateTableBuilder, f);
         });
+        for (const f of added) {
+          if (!f.spec.backfill || f.spec.backfill.value === undefined) continue;
+          const row: Row = {};
+          f.spec.mapping.write(f.spec.backfill.value, f.sql, row);
+          await db(name).whereNull(f.spec.mapping.columns(f.sql)[0].name).update(row);
+        }
       },
     });
   }
   return migrations;
 }
+
+const isSqlite = (db: Knex) => db.client.config.client === "better-sqlite3";
 
 /** "phoneNumber" → "phone_number". */
 export function snakeCase(field: string): string {

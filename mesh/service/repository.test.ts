@@ -180,6 +180,16 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("create of a key another aggregate holds is ALREADY_EXISTS (deciding again would decide the same), and writes nothing", async () => {
+      await withOrders(dialect, async ({ db, repo }) => {
+        const first = await repo.create(() => place("o-9", "rose", 1));
+        const error = await failure(repo.create(() => place("o-9", "tulip", 5)));
+        assert.deepEqual([Code[error.code], error.rawMessage], ["AlreadyExists", "order \"o-9\" already exists"]);
+        assert.deepEqual(await repo.get("o-9"), first);
+        assert.equal((await outbox(db)).length, 1);
+      });
+    });
+
     if (dialect === "mysql") {
       test("concurrent creates of one key: the losers of the race decide again on what the winner wrote", async () => {
         await withOrders(dialect, async ({ db, repo }) => {

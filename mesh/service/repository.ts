@@ -1,5 +1,6 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Knex } from "knex";
-import { isLostRace } from "../db/lost-race.js";
+import { isDuplicateKey, isLostRace } from "../db/lost-race.js";
 import type { ListQuery, Table, Where } from "../db/table.js";
 import { notFound, refused } from "../errors/rpc-errors.js";
 import { emitEvents } from "../events/domain-events.js";
@@ -11,7 +12,8 @@ import { isRefusal, type Decision, type Outcome } from "../kernel/decision.js";
  * the aggregate loaded with its row locked, NOT_FOUND when it is missing, the pure decision,
  * a refusal answered as FAILED_PRECONDITION (its code as google.rpc.ErrorInfo.reason), the new
  * state and its events written together (the outbox). A transaction that loses a race with
- * another over the same rows decides again on what the winner wrote.
+ * another over the same rows decides again on what the winner wrote; a new aggregate whose key
+ * (or unique fields) another already holds is ALREADY_EXISTS.
  */
 export interface Repository<T, E extends { type: string } = never> {
   readonly table: Table<T, E>;
@@ -44,16 +46,22 @@ export function createRepository<T, E extends { type: string }>(table: Table<T, 
   };
   const command = async (key: Where<T> | undefined, decide: (current: T | undefined) => Outcome<T, E>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
+      let decided: T | undefined;
       try {
         return await ports.transact(async (tx) => {
           const current = key === undefined ? undefined : await table.find(tx.db, key, { lock: true });
           const outcome = decide(current);
           if (isRefusal(outcome)) throw refused(outcome.refused, outcome.code);
+          decided = outcome.state;
           await record(tx, outcome, current);
           return outcome.state;
         });
       } catch (error) {
-        if (!isLostRace(error) || attempt >= attempts) throw error;
+        if (!isLostRace(error)) throw error;
+        const which = JSON.stringify(key !== undefined ? keyText(key) : decided ? table.key.map((k) => String(decided![k])).join("/") : "");
+        // With nothing loaded, deciding again would decide the same: the clash is the caller's.
+        if (key === undefined && isDuplicateKey(error)) throw new ConnectError(`${table.resource} ${which} already exists`, Code.AlreadyExists);
+        if (attempt >= attempts) throw new ConnectError(`${table.resource} ${which} kept changing under this command; try again`, Code.Aborted);
       }
     }
   };
