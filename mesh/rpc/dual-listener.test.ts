@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { once } from "node:events";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import { createDualListener, type DualHandler } from "./dual-listener.js";
 import { connectError, eventually } from "./serving-fixtures.js";
+import { curl } from "../testing/rpc-outcomes.js";
 
-const curl = async (...args: string[]) => (await promisify(execFile)("curl", ["-s", ...args])).stdout;
 
 // Answers with the HTTP version; "/slow" takes 300 ms, "/hang" never ends.
 let arrived = 0;

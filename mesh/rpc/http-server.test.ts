@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { after, before, test } from "node:test";
-import { promisify } from "node:util";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ItemService } from "../../gen/meshtest/v1/sample_pb.js";
@@ -13,6 +11,7 @@ import { createHealth } from "./health.js";
 import { createHttpServer, type HttpServer } from "./http-server.js";
 import { createReadiness } from "./readiness.js";
 import { captureLogs, sampleValue, itemImpl } from "./serving-fixtures.js";
+import { curl } from "../testing/rpc-outcomes.js";
 
 const { logger } = captureLogs();
 const metrics = createMetrics("test", { processMetrics: false });
@@ -20,7 +19,6 @@ const readiness = createReadiness(["database"]);
 let server: HttpServer;
 let baseUrl: string;
 
-const curl = async (...args: string[]) => (await promisify(execFile)("curl", ["-s", ...args])).stdout;
 /** Status code and body of a GET over HTTP/1.1. */
 const get = async (path: string) => {
   const out = await curl("-w", "\n%{http_code} %{http_version}", `${baseUrl}${path}`);

@@ -16,7 +16,7 @@ function setup(overrides: Partial<ResilienceOptions> = {}) {
 }
 
 const fail = (code: Code) => () => Promise.reject(new ConnectError("boom", code));
-const codeOf = (e: unknown) => (e instanceof ConnectError ? e.code : undefined);
+const errorCode = (e: unknown) => (e instanceof ConnectError ? e.code : undefined);
 
 async function gauge(metrics: MeshMetrics): Promise<number | undefined> {
   return (await metrics.breakerState.get()).values.find((v) => v.labels.dependency === "store")?.value;
@@ -34,16 +34,16 @@ describe("createResiliencePolicy", () => {
     let attempts = 0;
     const unavailable = () => (attempts++, fail(Code.Unavailable)());
 
-    await assert.rejects(policy.execute(unavailable, { idempotent: true }), (e) => codeOf(e) === Code.Unavailable);
+    await assert.rejects(policy.execute(unavailable, { idempotent: true }), (e) => errorCode(e) === Code.Unavailable);
     assert.equal(attempts, 3);
 
     attempts = 0;
-    await assert.rejects(policy.execute(unavailable, { idempotent: false }), (e) => codeOf(e) === Code.Unavailable);
+    await assert.rejects(policy.execute(unavailable, { idempotent: false }), (e) => errorCode(e) === Code.Unavailable);
     assert.equal(attempts, 1);
 
     attempts = 0;
     const internal = () => (attempts++, fail(Code.Internal)());
-    await assert.rejects(policy.execute(internal, { idempotent: true }), (e) => codeOf(e) === Code.Internal);
+    await assert.rejects(policy.execute(internal, { idempotent: true }), (e) => errorCode(e) === Code.Internal);
     assert.equal(attempts, 1);
 
     attempts = 0;
@@ -54,7 +54,7 @@ describe("createResiliencePolicy", () => {
   test("business refusals pass through and never move the breaker; infrastructure failures do", async () => {
     const { policy } = setup({ breakerThreshold: 2 });
     for (const code of [Code.InvalidArgument, Code.NotFound, Code.FailedPrecondition, Code.AlreadyExists, Code.PermissionDenied]) {
-      for (let i = 0; i < 3; i++) await assert.rejects(policy.execute(fail(code), { idempotent: false }), (e) => codeOf(e) === code);
+      for (let i = 0; i < 3; i++) await assert.rejects(policy.execute(fail(code), { idempotent: false }), (e) => errorCode(e) === code);
     }
     assert.equal(policy.breakerState(), "closed");
     await assert.rejects(policy.execute(fail(Code.Internal), { idempotent: false }));
@@ -72,7 +72,7 @@ describe("createResiliencePolicy", () => {
           reject(new ConnectError("cancelled", Code.Canceled)); // what a cancelled gRPC call reports
         });
       });
-    await assert.rejects(policy.execute(slow, { idempotent: true, timeoutMs: 20 }), (e) => codeOf(e) === Code.DeadlineExceeded);
+    await assert.rejects(policy.execute(slow, { idempotent: true, timeoutMs: 20 }), (e) => errorCode(e) === Code.DeadlineExceeded);
     assert.ok(aborted);
     assert.equal(policy.breakerState(), "open");
   });
@@ -85,7 +85,7 @@ describe("createResiliencePolicy", () => {
       signal: controller.signal,
     });
     controller.abort();
-    await assert.rejects(pending, (e) => codeOf(e) === Code.Canceled && !isInfrastructureFailure(e));
+    await assert.rejects(pending, (e) => errorCode(e) === Code.Canceled && !isInfrastructureFailure(e));
     assert.equal(policy.breakerState(), "closed");
   });
 
@@ -99,7 +99,7 @@ describe("createResiliencePolicy", () => {
     let reached = false;
     const error = await policy.execute(async () => (reached = true), { idempotent: true }).catch((e: unknown) => e);
     assert.ok(!reached);
-    assert.equal(codeOf(error), Code.Unavailable);
+    assert.equal(errorCode(error), Code.Unavailable);
     assert.ok(wasShortCircuited(error));
 
     const opened = lines.find((l) => l.breaker === "open");
@@ -126,7 +126,7 @@ describe("createResiliencePolicy", () => {
     const { policy } = setup({ maxConcurrent: 1, maxQueue: 1 });
     const running = [1, 2].map(() => policy.execute(() => sleep(30).then(() => "done"), { idempotent: false }));
     const error = await policy.execute(async () => "never", { idempotent: false }).catch((e: unknown) => e);
-    assert.equal(codeOf(error), Code.Unavailable);
+    assert.equal(errorCode(error), Code.Unavailable);
     assert.ok(wasShortCircuited(error));
     assert.deepEqual(await Promise.all(running), ["done", "done"]);
     assert.equal(policy.breakerState(), "closed");
@@ -137,7 +137,7 @@ describe("createResiliencePolicy", () => {
     const handle = policy.isolate();
     assert.equal(policy.breakerState(), "isolated");
     assert.equal(await gauge(metrics), 3);
-    await assert.rejects(policy.execute(async () => "x", { idempotent: true }), (e) => codeOf(e) === Code.Unavailable);
+    await assert.rejects(policy.execute(async () => "x", { idempotent: true }), (e) => errorCode(e) === Code.Unavailable);
     handle.dispose();
     assert.equal(policy.breakerState(), "closed");
     assert.equal(await policy.execute(async () => "x", { idempotent: true }), "x");

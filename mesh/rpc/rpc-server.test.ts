@@ -130,16 +130,16 @@ test("buf curl explores both ports through reflection v1 and v1alpha", async () 
   const buf = join(process.cwd(), "node_modules", ".bin", "buf");
   for (const port of [ports.grpcPort, ports.httpPort]) {
     for (const reflect of ["grpc-v1", "grpc-v1alpha"]) {
-      const curl = async (...args: string[]) => (await promisify(execFile)(buf, [
+      const bufCurl = async (...args: string[]) => (await promisify(execFile)(buf, [
         "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--reflect-protocol", reflect, ...args,
       ])).stdout;
       const where = `port ${port}, ${reflect}`;
-      const services = (await curl("--list-services", `http://127.0.0.1:${port}`)).split("\n");
+      const services = (await bufCurl("--list-services", `http://127.0.0.1:${port}`)).split("\n");
       for (const name of ["meshtest.v1.ItemService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]) {
         assert.ok(services.includes(name), `${where}: ${name} listed`);
       }
       // Calling a method needs its descriptors, found by symbol through the same reflection.
-      const reply = await curl("-d", '{"id": "rose"}', `http://127.0.0.1:${port}/meshtest.v1.ItemService/GetItem`);
+      const reply = await bufCurl("-d", '{"id": "rose"}', `http://127.0.0.1:${port}/meshtest.v1.ItemService/GetItem`);
       assert.equal(JSON.parse(reply).item.id, "rose", where);
     }
   }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import type { Knex } from "knex";
 import { ErrorInfoSchema, PreconditionFailureSchema, ResourceInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { OrderCancelledSchema, OrderPlacedSchema } from "../../gen/meshtest/v1/events_pb.js";
@@ -20,6 +20,7 @@ import { createTransact } from "../events/transact.js";
 import { decide, isRefusal, refuse, type Outcome } from "../kernel/decision.js";
 import type { Money } from "../kernel/money.js";
 import { createRepository, type Repository } from "./repository.js";
+import { rpcError } from "../testing/rpc-outcomes.js";
 
 // A small domain, pure as a service's: an order placed, then cancelled once.
 interface Order {
@@ -74,7 +75,6 @@ async function withOrders(dialect: (typeof testDialects)[number], fn: (env: { db
 }
 
 const outbox = (db: Knex) => db("outbox").orderBy("id").select("subject", "correlation_id", "business_key", "payload");
-const failure = (promise: Promise<unknown>) => promise.then(() => assert.fail("expected a ConnectError"), (e: unknown) => ConnectError.from(e));
 
 for (const dialect of testDialects) {
   describe(`repository (${dialect})`, () => {
@@ -94,12 +94,12 @@ for (const dialect of testDialects) {
 
     test("a missing aggregate is NOT_FOUND naming it; the decision never runs", async () => {
       await withOrders(dialect, async ({ repo }) => {
-        const missing = await failure(repo.get("nope"));
+        const missing = await rpcError(repo.get("nope"));
         assert.equal(missing.code, Code.NotFound);
         assert.equal(missing.rawMessage, 'order "nope" not found');
         assert.deepEqual(missing.findDetails(ResourceInfoSchema).map((r) => [r.resourceType, r.resourceName]), [["order", "nope"]]);
         let decided = false;
-        const changing = await failure(repo.change("nope", (o) => ((decided = true), cancel(o, "x"))));
+        const changing = await rpcError(repo.change("nope", (o) => ((decided = true), cancel(o, "x"))));
         assert.equal(changing.code, Code.NotFound);
         assert.equal(decided, false);
       });
@@ -112,12 +112,12 @@ for (const dialect of testDialects) {
         assert.equal(cancelled.status, "Cancelled");
         assert.deepEqual(await repo.get("o-1"), cancelled);
 
-        const again = await failure(repo.change("o-1", (o) => cancel(o, "twice")));
+        const again = await rpcError(repo.change("o-1", (o) => cancel(o, "twice")));
         assert.equal(again.code, Code.FailedPrecondition);
         assert.equal(again.rawMessage, "order o-1 is already cancelled");
         assert.equal(again.findDetails(ErrorInfoSchema)[0]?.reason, "ALREADY_CANCELLED");
         assert.equal(again.findDetails(PreconditionFailureSchema)[0]?.violations[0]?.type, "ALREADY_CANCELLED");
-        const refusedCreate = await failure(repo.create(() => place("o-2", "rose", 0)));
+        const refusedCreate = await rpcError(repo.create(() => place("o-2", "rose", 0)));
         assert.equal(refusedCreate.findDetails(ErrorInfoSchema)[0]?.reason, "BAD_QTY");
 
         const rows = await outbox(db);
@@ -183,7 +183,7 @@ for (const dialect of testDialects) {
     test("create of a key another aggregate holds is ALREADY_EXISTS (deciding again would decide the same), and writes nothing", async () => {
       await withOrders(dialect, async ({ db, repo }) => {
         const first = await repo.create(() => place("o-9", "rose", 1));
-        const error = await failure(repo.create(() => place("o-9", "tulip", 5)));
+        const error = await rpcError(repo.create(() => place("o-9", "tulip", 5)));
         assert.deepEqual([Code[error.code], error.rawMessage], ["AlreadyExists", "order \"o-9\" already exists"]);
         assert.deepEqual(await repo.get("o-9"), first);
         assert.equal((await outbox(db)).length, 1);

@@ -91,7 +91,7 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
     const [payment] = (await ok("PaymentService.ListPayments", "GET", `/payments?system=flower&referenceId=${orderId}`)).payments;
     assert.equal((await ok("PaymentService.GetPayment", "GET", `/payments/${payment.id}`)).payment.status, "PAYMENT_STATUS_APPROVED");
     await eventually("a notification for each step", async () => {
-      const list = (await ok("NotificationService.ListNotifications", "GET", `/notifications?correlationId=${orderId}`)).notifications;
+      const list = (await ok("NotificationService.ListNotifications", "GET", `/notifications?referenceId=${orderId}`)).notifications;
       return list.length >= 3 ? list : undefined;
     });
   });
