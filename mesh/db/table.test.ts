@@ -95,6 +95,17 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("upsert: inserts a new key, replaces the row of a known one, in one statement", async () => {
+      await withItems(async ({ db }) => {
+        const iris: Item = { id: "iris", name: "Iris", stock: 2, price: krw(2500), shelf: "B" };
+        await items.upsert(db, iris);
+        assert.deepEqual(await items.find(db, "iris"), iris);
+        await items.upsert(db, { id: "iris", name: "Iris", stock: 7, price: krw(2600) });
+        assert.deepEqual(await items.find(db, "iris"), { id: "iris", name: "Iris", stock: 7, price: krw(2600) }, "every column replaced, the optional one cleared");
+        assert.equal((await items.list(db, { where: { id: "iris" } })).length, 1);
+      });
+    });
+
     test("save: inserts when there was none, updates when there was one, writes nothing for the same object", async () => {
       await withItems(async ({ db }) => {
         const peony: Item = { id: "peony", name: "Peony", stock: 1, price: krw(3000) };

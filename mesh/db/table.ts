@@ -58,6 +58,8 @@ export interface Table<T, E extends { type: string } = never> {
   delete(db: Knex, where: Where<T>): Promise<number>;
   /** Writes `next` unless it is `previous` itself: inserted when there was none, updated otherwise. */
   save(db: Knex, next: T, previous: T | undefined): Promise<void>;
+  /** Inserts `value`, or replaces the row with its key: one statement, for facts where the latest wins. */
+  upsert(db: Knex, value: T): Promise<void>;
 }
 
 /** Declares the table of T: `table<Order, OrderEvent>("orders", { id: text(64).key(), ... }, { events })`. */
@@ -139,6 +141,9 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     },
     async delete(db, where) {
       return db(name).where(whereRow(where)).delete();
+    },
+    async upsert(db, value) {
+      await db(name).insert(toRow(value)).onConflict(key.map(column)).merge();
     },
     async save(db, next, previous) {
       if (next === previous) return;

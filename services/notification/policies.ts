@@ -1,7 +1,7 @@
 import { newId, on, policy, RetryLaterError, type Policy, type ReceivedEvent, type Transaction } from "../../mesh/index.js";
 import { createNotification } from "./domain.js";
 import type { CustomerMessage, NotificationRegistration } from "./plug-in.js";
-import { notifications, recipients, rememberRecipient } from "./tables.js";
+import { notifications, recipients } from "./tables.js";
 
 /** What the policies need besides the event: the channel's name, the sender's wake-up, and how long to wait for a recipient. */
 export interface NotifyOptions {
@@ -25,7 +25,7 @@ export function notificationPolicies(systems: readonly NotificationRegistration[
 async function notifyCustomer(system: string, m: CustomerMessage, event: ReceivedEvent, tx: Transaction, options: NotifyOptions): Promise<void> {
   const referenceId = event.businessKey;
   const named = m.recipient?.(event.message);
-  if (named) await rememberRecipient(tx, system, referenceId, named);
+  if (named) await recipients.upsert(tx.db, { system, referenceId, recipient: named });
   const recipient = named || (await recipients.find(tx.db, { system, referenceId }))?.recipient;
   if (!recipient) throw new RetryLaterError(`no recipient known yet for ${system} ${referenceId}`, options.recipientWaitMs);
   await notifications.insert(tx.db, createNotification(m.text(event.message), recipient, {

@@ -1,4 +1,4 @@
-import { int, table, text, timestamp, type Transaction } from "../../mesh/index.js";
+import { int, table, text, timestamp } from "../../mesh/index.js";
 import type { Knex } from "knex";
 import type { Notification, NotificationStatus } from "./domain.js";
 
@@ -36,8 +36,3 @@ export async function claimAttempt(db: Knex, n: Notification, now: Date, until: 
   return claimed === 1;
 }
 
-/** Remembers whom to tell about a reference, in the policy's transaction. */
-export async function rememberRecipient(tx: Transaction, system: string, referenceId: string, recipient: string): Promise<void> {
-  const known = await recipients.find(tx.db, { system, referenceId }, { lock: true });
-  await recipients.save(tx.db, { system, referenceId, recipient }, known);
-}

@@ -1,4 +1,4 @@
-import { decide, on, policy, type Policy, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import { on, policy, type Policy, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
 import { DeliveryCompleted, DeliveryStarted, FlowerSold, FlowerWrapped, OrderRejected, StockChanged } from "../events.js";
 import { advanceOrder, cancelOrder, type KnownFlower, type Order, type OrderEvent } from "./domain.js";
 
@@ -17,7 +17,7 @@ export function createOrderPolicies(orders: Repository<Order, OrderEvent>, known
     })),
     // Keeps the stock levels the PlaceOrder fallback uses while the store is down.
     policy("rememberStockWhenStockChanged", on(StockChanged, async ({ message: m }, tx) => {
-      await knownFlowers.apply(tx, m.flowerId, () => decide({ id: m.flowerId, name: m.name, price: m.price ?? { amount: 0n, currency: "" }, stock: m.stock }));
+      await knownFlowers.table.upsert(tx.db, { id: m.flowerId, name: m.name, price: m.price ?? { amount: 0n, currency: "" }, stock: m.stock });
     })),
   ];
 }
