@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
+import { newId } from "../ids.js";
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext } from "./trace.js";
 
 /** What flows with every call and event: the command it belongs to, what caused it, and the trace. */
@@ -41,7 +41,8 @@ export function runInContext<T>(ctx: CallContext, fn: () => T): T {
 export function contextFromHeaders(get: (name: string) => string | undefined): CallContext {
   const parent = parseTraceparent(get(contextHeaderNames.traceparent));
   return {
-    correlationId: get(contextHeaderNames.correlationId) || randomUUID(),
+    // Made time-ordered (UUIDv7) when the caller sends none: the columns that keep it index it in order.
+    correlationId: get(contextHeaderNames.correlationId) || newId(),
     causationId: get(contextHeaderNames.causationId) || undefined,
     trace: childSpan(parent),
   };

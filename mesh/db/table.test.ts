@@ -164,4 +164,5 @@ for (const dialect of testDialects) {
 test("declaration mistakes are errors naming the table and the field", () => {
   assert.throws(() => table<{ id: string }>("keyless", { id: text(36) }), /table keyless declares no key column/);
   assert.throws(() => items.column("nope" as never), /table items has no field nope/);
+  assert.throws(() => table<{ id: string }>("odd", { id: text(36).key().named("my`id") }), /table odd: id's column name "my`id" is not lower snake_case/);
 });

@@ -69,6 +69,7 @@ export function table<T, E extends { type: string } = never>(name: string, colum
   const key = fields.filter((f) => f.spec.key).map((f) => f.field as keyof T & string);
   if (key.length === 0) throw new Error(`table ${name} declares no key column`);
   for (const f of fields) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(f.sql)) throw new Error(`table ${name}: ${f.field}'s column name ${JSON.stringify(f.sql)} is not lower snake_case`);
     if (f.spec.since && !f.spec.optional && !f.spec.backfill) {
       throw new Error(`table ${name}: ${f.field} is added by ${f.spec.since} and required, so rows already there need a value: .since("${f.spec.since}", value)`);
     }
@@ -108,11 +109,13 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     return row;
   };
   const keyOf = (value: T): Row => whereRow(Object.fromEntries(key.map((k) => [k, value[k]])) as Partial<T>);
-  // better-sqlite3 hands 64-bit integers back as JS numbers, exact only to 2^53: SQLite casts those columns to text.
+  // better-sqlite3 hands 64-bit integers back as JS numbers, exact only to 2^53: SQLite casts those
+  // columns to text. The list is written once (the names are the declaration's own, no user input).
   const sqlColumns = fields.flatMap((f) => f.spec.mapping.columns(f.sql));
-  const select = (db: Knex) => db(name).select(isSqlite(db)
-    ? sqlColumns.map((c) => (c.long ? db.raw("CAST(?? AS TEXT) AS ??", [c.name, c.name]) : c.name))
-    : sqlColumns.map((c) => c.name));
+  const exactOnSqlite = sqlColumns.some((c) => c.long)
+    ? sqlColumns.map((c) => (c.long ? `CAST(\`${c.name}\` AS TEXT) AS \`${c.name}\`` : `\`${c.name}\``)).join(", ")
+    : undefined;
+  const select = (db: Knex) => (exactOnSqlite && isSqlite(db) ? db(name).select(db.raw(exactOnSqlite)) : db(name));
 
   const self: Table<T, E> = {
     name,

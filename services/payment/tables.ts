@@ -14,5 +14,4 @@ export const payments = table<Payment, PaymentEvent>("payments", {
   // A payment's events go out on payment.<its system>.<Event>, so each system consumes only its own.
   events: (event) => bind(paymentEvents(event.system)),
   unique: [["system", "referenceId"]],
-  indexes: [["system", "createdAt"]],
 });

@@ -12,7 +12,7 @@ export const flowers = table<Flower, StoreEvent>("flowers", { id: text(64).key()
 
 export const storeOrders = table<StoreOrder, StoreEvent>("store_orders", {
   orderId: text(64).key(), flowerId: text(64), qty: int(), isOffline: bool(), status: text<StoreOrderStatus>(16).index(), reason: text(300),
-  receivedAt: timestamp().index(), updatedAt: timestamp(),
+  receivedAt: timestamp(), updatedAt: timestamp(),
 }, { resource: "store order", events: storeEvents });
 
 /** Writes a decision over both aggregates, and its events, in the caller's transaction. */
