@@ -10,18 +10,17 @@ import * as testing from "./testing/index.js";
 test("mesh/index.ts exports exactly the runtime's API for service code", () => {
   assert.deepEqual(Object.keys(mesh).sort(), [
     "RetryLaterError", "bigint", "bool", "catalogOf", "currentCorrelationId", "decide", "defineEvent", "defineService", "dependency",
-    "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "int", "invalidArgument", "isRefusal", "json",
-    "longText", "money", "newId", "notFound", "on", "policy", "refuse", "refused", "routesOf", "serve", "table", "text", "timestamp",
-    "toMessage", "unavailable",
+    "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "int", "isRefusal", "json", "money", "newId",
+    "on", "policy", "refused", "routesOf", "serve", "table", "text", "timestamp", "toMessage", "unavailable",
   ]);
 });
 
 test("the kernel (for domain files), the testing and the launcher entries are pinned too", () => {
   assert.deepEqual(Object.keys(kernel).sort(), ["decide", "formatMoney", "isRefusal", "refuse", "times"]);
   assert.deepEqual(Object.keys(testing).sort(), [
-    "addressVariable", "captureLogs", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePort",
-    "freePorts", "listDeadLetters", "parseMetrics", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
-    "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
+    "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts",
+    "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
+    "startTestSystem", "testDialects", "testNamespace", "violatedFields",
   ]);
   assert.deepEqual(Object.keys(launcher).sort(), ["createLauncher", "ensureNats", "runService"]);
 });

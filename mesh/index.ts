@@ -2,19 +2,19 @@
 // here, domain files from ./kernel/index.js, tests from ./testing/index.js, the entry points
 // (npm start, the image's run) from ./launcher/index.js.
 
-export { decide, formatMoney, isRefusal, refuse } from "./kernel/index.js";
+export { decide, formatMoney, isRefusal } from "./kernel/index.js";
 export type { Decision, Money, Outcome, Refusal } from "./kernel/index.js";
 
 export type { EnvReader } from "./config/env.js";
 
 export { fieldChecks } from "./errors/field-checks.js";
 export type { FieldChecks } from "./errors/field-checks.js";
-export { invalidArgument, notFound, refused, unavailable } from "./errors/rpc-errors.js";
+export { refused, unavailable } from "./errors/rpc-errors.js";
 export { newId } from "./ids.js";
 export type { Logger } from "./log/logger.js";
 export { currentCorrelationId } from "./context/call-context.js";
 
-export { bigint, bool, int, json, longText, money, text, timestamp } from "./db/columns.js";
+export { bigint, bool, int, json, money, text, timestamp } from "./db/columns.js";
 export type { Column } from "./db/columns.js";
 export { table } from "./db/table.js";
 export type { Columns, ListQuery, Table, Where } from "./db/table.js";

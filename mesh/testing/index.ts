@@ -5,14 +5,13 @@ export { startInProcess } from "./in-process.js";
 export type { InProcessService, SeenEvent } from "./in-process.js";
 export { startTestSystem } from "./test-system.js";
 export type { TestSystem, TestSystemOptions } from "./test-system.js";
-export { testDatabaseUrl, testDialects } from "./test-database.js";
+export { testDialects } from "./test-database.js";
 export { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
-export { freePort, freePorts } from "./free-port.js";
+export { freePorts } from "./free-port.js";
 export { eventually } from "./eventually.js";
 export { eventsHandled } from "./events-handled.js";
 export { codeOf, curl, rpcError, violatedFields } from "./rpc-outcomes.js";
-export { parseMetrics, sampleValue } from "./metric-samples.js";
-export { captureLogs } from "./capture-logs.js";
+export { sampleValue } from "./metric-samples.js";
 
 export { addressVariable } from "../service/catalog-entry.js";
 export { startService } from "../service/start-service.js";
