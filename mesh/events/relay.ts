@@ -60,6 +60,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let woken = false;
   let sleeper: { wakeable: boolean; done: () => void } | undefined;
   let lastBacklogAt = 0;
+  let lastBacklog = 0;
   let exclusive: Promise<unknown> = Promise.resolve(); // rounds never overlap in one process
 
   const serially = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -122,7 +123,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     lastBacklogAt = Date.now();
     try {
       const row = await db(runtimeTables.outbox).count({ n: "*" }).first();
-      metrics.outboxBacklog.set(Number(row?.n ?? 0));
+      lastBacklog = Number(row?.n ?? 0);
+      metrics.outboxBacklog.set(lastBacklog);
     } catch (err) {
       logger.debug("could not count the outbox backlog", { error: err });
     }
@@ -165,7 +167,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await updateBacklog();
         continue; // more are waiting
       }
-      await updateBacklog(); // at most once a second: a COUNT per round would double the relay's queries
+      // At most once a second while busy (a COUNT per round would double the relay's queries), but
+      // never asleep on a stale backlog: one counted while rows were being committed would stay until the next poll.
+      await updateBacklog(!woken && lastBacklog !== 0);
       if (!woken && running) await sleep(pollMs, true);
     }
   };
