@@ -93,9 +93,11 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     }
     return value as T;
   };
+  const keyColumn = key.length === 1 && byField.get(key[0])!.spec.mapping.comparable ? byField.get(key[0])!.sql : undefined;
   const whereRow = (where: Where<T>): Row => {
     if (typeof where === "string") {
       if (key.length !== 1) throw new Error(`table ${name} has a key of ${key.length} fields: find by an object`);
+      if (keyColumn) return { [keyColumn]: where }; // the common case: a text key
       where = { [key[0]]: where } as Partial<T>;
     }
     const row: Row = {};
@@ -115,7 +117,13 @@ export function table<T, E extends { type: string } = never>(name: string, colum
   const exactOnSqlite = sqlColumns.some((c) => c.long)
     ? sqlColumns.map((c) => (c.long ? `CAST(\`${c.name}\` AS TEXT) AS \`${c.name}\`` : `\`${c.name}\``)).join(", ")
     : undefined;
-  const select = (db: Knex) => (exactOnSqlite && isSqlite(db) ? db(name).select(db.raw(exactOnSqlite)) : db(name));
+  const selectLists = new WeakMap<Knex, Knex.Raw>(); // one per knex instance: a transaction's is its own
+  const select = (db: Knex) => {
+    if (!exactOnSqlite || !isSqlite(db)) return db(name);
+    let list = selectLists.get(db);
+    if (!list) selectLists.set(db, (list = db.raw(exactOnSqlite)));
+    return db(name).select(list);
+  };
 
   const self: Table<T, E> = {
     name,
