@@ -106,6 +106,24 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("save writes only the columns that changed, and no statement at all when none did", async () => {
+      await withItems(async ({ db }) => {
+        const statements: string[] = [];
+        const listen = (q: { sql: string }) => statements.push(q.sql);
+        db.on("query", listen);
+        try {
+          const before = (await items.find(db, "rose"))!;
+          statements.length = 0;
+          await items.save(db, { ...before, stock: before.stock + 1 }, before);
+          await items.save(db, { ...before, price: { ...before.price } }, before);
+          assert.deepEqual(statements, ["update `items` set `stock` = ? where `id` = ?"]);
+        } finally {
+          db.removeListener("query", listen);
+        }
+        assert.equal((await items.find(db, "rose"))!.stock, rose.stock + 1);
+      });
+    });
+
     test("save: inserts when there was none, updates when there was one, writes nothing for the same object", async () => {
       await withItems(async ({ db }) => {
         const peony: Item = { id: "peony", name: "Peony", stock: 1, price: krw(3000) };

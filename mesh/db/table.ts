@@ -56,7 +56,7 @@ export interface Table<T, E extends { type: string } = never> {
   /** Updates the row with `value`'s key; the number of rows changed. */
   update(db: Knex, value: T): Promise<number>;
   delete(db: Knex, where: Where<T>): Promise<number>;
-  /** Writes `next` unless it is `previous` itself: inserted when there was none, updated otherwise. */
+  /** Writes `next` unless it is `previous` itself: inserted when there was none, otherwise its columns that changed. */
   save(db: Knex, next: T, previous: T | undefined): Promise<void>;
   /** Inserts `value`, or replaces the row with its key: one statement, for facts where the latest wins. */
   upsert(db: Knex, value: T): Promise<void>;
@@ -158,8 +158,11 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     },
     async save(db, next, previous) {
       if (next === previous) return;
-      if (previous === undefined) await self.insert(db, next);
-      else await self.update(db, next);
+      if (previous === undefined) return self.insert(db, next);
+      // Only what changed is written: an unchanged indexed column costs its index nothing.
+      const before = toRow(previous);
+      const changed = Object.entries(toRow(next)).filter(([column, v]) => !same(v, before[column]));
+      if (changed.length > 0) await db(name).where(keyOf(previous)).update(Object.fromEntries(changed));
     },
   };
   return self;
@@ -212,6 +215,8 @@ function migrationsOf(name: string, fields: Field[], constraints: { indexes: str
   }
   return migrations;
 }
+
+const same = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
 
 const isSqlite = (db: Knex) => db.client.config.client === "better-sqlite3";
 
