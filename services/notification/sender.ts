@@ -71,7 +71,9 @@ export function startSender(options: SenderOptions): Sender {
       const outcomes = await Promise.all(claimed.map(attempt));
       if (outcomes.length > 0) {
         await db.transaction(async (trx) => {
-          for (const next of outcomes) await notifications.update(trx, next);
+          // Only what the attempt changed (status, attempts, error, next attempt, sent time) is written;
+          // the row as claimed holds the claim's lease as its next attempt.
+          for (const [i, next] of outcomes.entries()) await notifications.save(trx, next, { ...claimed[i], nextAttemptAt: until });
         }).catch((error) => logger.warn("notification attempts not recorded; they are retried when their claim lapses", { error }));
       }
       if (due.length < batchSize || stopped) return;
