@@ -97,7 +97,7 @@ export function table<T, E extends { type: string } = never>(name: string, colum
   const whereRow = (where: Where<T>): Row => {
     if (typeof where === "string") {
       if (key.length !== 1) throw new Error(`table ${name} has a key of ${key.length} fields: find by an object`);
-      if (keyColumn) return { [keyColumn]: where }; // the common case: a text key
+      if (keyColumn) return { [keyColumn]: where }; // the common case: a key of one column, matched as given
       where = { [key[0]]: where } as Partial<T>;
     }
     const row: Row = {};
