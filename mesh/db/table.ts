@@ -47,8 +47,6 @@ export interface Table<T, E extends { type: string } = never> {
   readonly migrations: readonly Migration[];
   /** The SQL name of a field's column. */
   column(field: keyof T & string): string;
-  toRow(value: T): Row;
-  fromRow(row: Row): T;
   /** The first row matching `where`; `lock` holds it until the transaction ends (a read-modify-write). */
   find(db: Knex, where: Where<T>, options?: { lock?: boolean }): Promise<T | undefined>;
   list(db: Knex, query?: ListQuery<T>): Promise<T[]>;
@@ -132,8 +130,6 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     key,
     migrations: migrationsOf(name, fields, { indexes: options.indexes?.map((ix) => ix.map(column)) ?? [], unique: options.unique?.map((u) => u.map(column)) ?? [] }),
     column: column as (field: keyof T & string) => string,
-    toRow,
-    fromRow,
     async find(db, where, { lock = false } = {}) {
       const row = await forUpdate(select(db).where(whereRow(where)).first(), lock);
       return row ? fromRow(row) : undefined;

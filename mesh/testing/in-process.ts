@@ -5,6 +5,8 @@ import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, 
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { connect, headers, type Subscription } from "nats";
+import { contextHeaderNames } from "../context/call-context.js";
+import { eventHeaderNames } from "../events/event-headers.js";
 import type { EventType } from "../events/event-type.js";
 import { newId } from "../ids.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
@@ -88,10 +90,10 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
       const id = options.id ?? newId();
       const message = create(type.schema, data);
       const h = headers();
-      h.set("Event-Type", type.schema.typeName);
-      h.set("Occurred-At", new Date().toISOString());
-      h.set("x-correlation-id", options.correlationId ?? id);
-      h.set("Business-Key", type.keyOf(message));
+      h.set(eventHeaderNames.eventType, type.schema.typeName);
+      h.set(eventHeaderNames.occurredAt, new Date().toISOString());
+      h.set(contextHeaderNames.correlationId, options.correlationId ?? id);
+      h.set(eventHeaderNames.businessKey, type.keyOf(message));
       await js.publish(`${namespace}.${type.subject}`, toBinary(type.schema, message), { msgID: id, headers: h });
       return id;
     },
@@ -101,9 +103,9 @@ export async function startInProcess<C, D extends Record<string, Dependency>>(
         callback: (error, msg) => {
           if (error) return;
           seen.push({
-            id: msg.headers?.get("Nats-Msg-Id") ?? "",
-            correlationId: msg.headers?.get("x-correlation-id") ?? "",
-            businessKey: msg.headers?.get("Business-Key") ?? "",
+            id: msg.headers?.get(eventHeaderNames.messageId) ?? "",
+            correlationId: msg.headers?.get(contextHeaderNames.correlationId) ?? "",
+            businessKey: msg.headers?.get(eventHeaderNames.businessKey) ?? "",
             message: fromBinary(type.schema, msg.data),
           });
         },
