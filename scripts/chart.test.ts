@@ -132,6 +132,50 @@ describe("helm chart", { timeout: 120_000 }, () => {
     }
   });
 
+  test("one MySQL URL and Secret for every service, each its own database derived from it; with SQLite a file per service on its volume", async () => {
+    const databases = (objects: K8sObject[]) => {
+      const urls = new Set<string>();
+      const secrets = new Set<string>();
+      const own: Record<string, string> = {};
+      for (const deployment of ofKind(objects, "Deployment")) {
+        const id = component(deployment);
+        const config = named(objects, "ConfigMap", deployment.metadata.name)!.data as Record<string, string>;
+        const password = (deployment.spec.template.spec.containers[0].env ?? []).find((e: Any) => e.name === "DATABASE_PASSWORD");
+        if (config.DATABASE_URL) urls.add(config.DATABASE_URL);
+        if (password) secrets.add(JSON.stringify(password.valueFrom.secretKeyRef));
+        // What the runtime makes of the rendered settings (the password from the Secret).
+        const env = readEnv({ ...config, ...(password ? { DATABASE_PASSWORD: "pw" } : {}) });
+        const runtime = readRuntimeConfig(env, catalog.find((e) => e.id === id)!, catalog);
+        env.done();
+        own[id] = runtime.databaseUrl || `sqlite file under ${runtime.dataDir}`;
+      }
+      return { urls: [...urls], secrets: [...secrets], own };
+    };
+    const stateful = catalog.filter((e) => e.definition.tables?.length || e.definition.migrations?.length).map((e) => e.id).sort();
+
+    const mysql = databases(defaults);
+    assert.deepEqual(mysql.urls, ["mysql://root@mesh-mysql:3306/mesh"], "one URL, naming the release's database");
+    assert.deepEqual(mysql.secrets, [JSON.stringify({ name: "mesh-mysql", key: "password" })], "one Secret");
+    assert.deepEqual(Object.keys(mysql.own).filter((id) => mysql.own[id] !== "sqlite file under data").sort(), stateful, "the gateway keeps no state");
+    for (const id of stateful) assert.equal(mysql.own[id], `mysql://root:pw@mesh-mysql:3306/mesh_${id.replaceAll("-", "_")}`, id);
+
+    const named_ = databases(await render("--set", "database.mysql.database=shop"));
+    for (const id of stateful) assert.equal(named_.own[id], `mysql://root:pw@mesh-mysql:3306/shop_${id.replaceAll("-", "_")}`, id);
+    const external = databases(await render("-f", join(chart, "examples", "external.yaml")));
+    assert.deepEqual(external.urls, ["mysql://flower@mysql.databases.svc.cluster.local:3306/mesh"]);
+    assert.deepEqual(external.secrets, [JSON.stringify({ name: "shop-mysql", key: "password" })]);
+
+    // SQLite: no URL; DATA_DIR is the service's own volume, where the runtime keeps /data/<id>.sqlite.
+    const sqliteObjects = await render("-f", join(chart, "examples", "flower-only.yaml"));
+    const sqlite = databases(sqliteObjects);
+    assert.deepEqual([sqlite.urls, sqlite.secrets], [[], []]);
+    for (const id of stateful) {
+      const deployment = named(sqliteObjects, "Deployment", `mesh-${id}`)!;
+      assert.equal(named(sqliteObjects, "ConfigMap", `mesh-${id}`)!.data.DATA_DIR, "/data");
+      assert.equal(deployment.spec.template.spec.volumes.find((v: Any) => v.name === "data").persistentVolumeClaim.claimName, `mesh-${id}`);
+    }
+  });
+
   test("the rendered gateway configuration starts the real runtime, whose probe paths answer", async () => {
     const deployment = named(defaults, "Deployment", "mesh-gateway")!;
     const container = deployment.spec.template.spec.containers[0];
@@ -204,6 +248,7 @@ describe("helm chart", { timeout: 120_000 }, () => {
       [["--set", "nats.enabled=false"], /events.natsUrl is empty and nats.enabled is false/],
       [["--set", "mysql.enabled=false"], /database.mysql.host is empty and mysql.enabled is false/],
       [["--set", "mysql.enabled=false", "--set", "database.mysql.host=db.example"], /give database.mysql.existingSecret/],
+      [["--set", "database.mysql.database=shop.v2"], /database/],
     ];
     for (const [args, why] of refused) {
       const out = await helm(["template", "mesh", chart, ...args]);

@@ -75,6 +75,11 @@ gateway run when any system does.
 {{- end -}}
 {{- end -}}
 
+{{/* The database DATABASE_URL names: the services' databases are <it>_<service id with _>. */}}
+{{- define "mesh.databaseName" -}}
+{{- default (include "mesh.fullname" . | replace "-" "_" | replace "." "_") .Values.database.mysql.database -}}
+{{- end -}}
+
 {{/* The Secret and key holding the MySQL password. */}}
 {{- define "mesh.mysqlSecret" -}}
 {{- if .Values.database.mysql.existingSecret -}}
@@ -120,10 +125,9 @@ SHUTDOWN_TIMEOUT_MS: {{ mul $root.Values.shutdown.drainSeconds 1000 | quote }}
 {{- if not $svc.stateless }}
 NATS_URL: {{ include "mesh.natsUrl" $root | quote }}
 DATA_DIR: /data
+{{- /* One URL for every service; each derives its own database from it. With SQLite, DATA_DIR gives each its file /data/<id>.sqlite. */}}
 {{- if eq $root.Values.database.kind "mysql" }}
-DATABASE_URL: {{ printf "mysql://%s@%s/%s" $root.Values.database.mysql.user (include "mesh.mysqlAddress" $root) ($id | replace "-" "_") | quote }}
-{{- else }}
-DATABASE_URL: {{ printf "sqlite:///data/%s.sqlite" $id | quote }}
+DATABASE_URL: {{ printf "mysql://%s@%s/%s" $root.Values.database.mysql.user (include "mesh.mysqlAddress" $root) (include "mesh.databaseName" $root) | quote }}
 {{- end }}
 {{- end }}
 {{- range $dep := $svc.dependsOn }}

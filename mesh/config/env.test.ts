@@ -58,16 +58,21 @@ test("the runtime's settings: catalog defaults, dependency addresses, validation
   assert.equal(addressVariable("sample-order"), "SAMPLE_ORDER_ADDR");
 });
 
-test("DATABASE_PASSWORD fills the password of a mysql DATABASE_URL; CORS_ALLOWED_ORIGINS is checked", () => {
-  const entry = catalog[1];
-  const read = (vars: Record<string, string>) => {
+test("one DATABASE_URL for every service: each its own database, with DATABASE_PASSWORD filled in; CORS_ALLOWED_ORIGINS is checked", () => {
+  const read = (vars: Record<string, string>, entry = catalog[1]) => {
     const env = readEnv(vars);
     const config = readRuntimeConfig(env, entry, catalog);
     env.done();
     return config;
   };
-  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/billing", DATABASE_PASSWORD: "p@ss:w/rd" }).databaseUrl, "mysql://root:p%40ss%3Aw%2Frd@db:3306/billing");
-  assert.equal(read({ DATABASE_URL: "sqlite://data/x.sqlite", DATABASE_PASSWORD: "ignored" }).databaseUrl, "sqlite://data/x.sqlite");
+  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/shop", DATABASE_PASSWORD: "p@ss:w/rd" }).databaseUrl, "mysql://root:p%40ss%3Aw%2Frd@db:3306/shop_billing");
+  assert.equal(read({ DATABASE_URL: "mysql://root@db:3306/shop" }, catalog[0]).databaseUrl, "mysql://root@db:3306/shop_sample_order");
+  assert.equal(read({ DATABASE_URL: "sqlite://data/x.sqlite", DATABASE_PASSWORD: "ignored" }).databaseUrl, "sqlite://data/x_billing.sqlite");
+  assert.equal(read({}).databaseUrl, "", "no URL: the service's SQLite file under DATA_DIR");
+  // A service's own URL is used as it is (an existing database with a name of its own).
+  const own = { DATABASE_URL: "mysql://root@db/shop", BILLING_DATABASE_URL: "mysql://app@db2/ledger", DATABASE_PASSWORD: "pw" };
+  assert.equal(read(own).databaseUrl, "mysql://app:pw@db2/ledger");
+  assert.equal(read(own, catalog[0]).databaseUrl, "mysql://root:pw@db/shop_sample_order");
   assert.deepEqual(read({ CORS_ALLOWED_ORIGINS: "https://a.example, http://localhost:5173" }).corsAllowedOrigins, ["https://a.example", "http://localhost:5173"]);
   assert.deepEqual(read({}).corsAllowedOrigins, ["*"]);
   assert.throws(() => read({ CORS_ALLOWED_ORIGINS: "a.example" }), /CORS_ALLOWED_ORIGINS/);

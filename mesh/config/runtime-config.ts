@@ -1,3 +1,4 @@
+import { databaseVariable, serviceDatabaseUrl } from "../db/service-database.js";
 import { addressVariable, type CatalogEntry } from "../service/catalog-entry.js";
 import type { EnvReader } from "./env.js";
 import type { LogLevel } from "../log/logger.js";
@@ -11,7 +12,10 @@ export interface RuntimeConfig {
   natsUrl: string;
   /** Prefix that isolates this deployment's subjects and streams ("" in production). */
   eventNamespace: string;
-  /** Empty: an SQLite file under dataDir. */
+  /**
+   * This service's own database: `<SERVICE>_DATABASE_URL` as it is, else the one derived from the
+   * shared DATABASE_URL (`mysql://…/shop` → database `shop_<service>`); empty: an SQLite file under dataDir.
+   */
   databaseUrl: string;
   dataDir: string;
   /** Fault injection for demonstrations and tests: false keeps committed events in the outbox. */
@@ -55,7 +59,7 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
     natsUrl: env.url("NATS_URL", ["nats", "tls", "ws", "wss"], "nats://127.0.0.1:4222"),
     // Subject tokens and stream names allow no dots, spaces or wildcards.
     eventNamespace: env.matching("EVENT_NAMESPACE", /^[A-Za-z0-9_-]+$/, "may hold only letters, digits, _ and -", ""),
-    databaseUrl: withPassword(env.string("DATABASE_URL", ""), env.string("DATABASE_PASSWORD", "")),
+    databaseUrl: databaseUrlOf(env, entry.id),
     dataDir: env.string("DATA_DIR", "data"),
     outboxRelayEnabled: env.bool("OUTBOX_RELAY_ENABLED", true),
     eventRetentionMs: env.int("EVENT_RETENTION_HOURS", 24 * 7, { min: 0, max: 24 * 3650 }) * 3600_000,
@@ -76,6 +80,16 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
       .split(",").map((origin) => origin.trim()),
     addresses,
   };
+}
+
+// Every service may be given the same DATABASE_URL: each uses its own database derived from it
+// (mesh/db/service-database.ts), unless its own <SERVICE>_DATABASE_URL names one exactly.
+function databaseUrlOf(env: EnvReader, id: string): string {
+  const shared = env.string("DATABASE_URL", "");
+  const own = env.string(databaseVariable(id), "");
+  const password = env.string("DATABASE_PASSWORD", "");
+  if (own) return withPassword(own, password);
+  return shared ? serviceDatabaseUrl(withPassword(shared, password), id) : "";
 }
 
 // DATABASE_PASSWORD (from a Secret) fills the password of a mysql:// DATABASE_URL (from a

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -86,6 +87,39 @@ describe("openDatabase", () => {
       assert.match(err.message, /cannot open the database at DATABASE_URL=mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/x/);
       return true;
     });
+  });
+
+  test("mysql: a user that may not create the service's database gets the statements to run; one granted it uses it", { skip: !testDialects.includes("mysql") }, async () => {
+    const server = (process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306").replace(/\/+$/, "");
+    const suffix = randomBytes(4).toString("hex");
+    const user = `mesh_t_${suffix}`;
+    const database = `mesh_test_${suffix}_flower_order`;
+    const admin = await openDatabase({ url: `${server}/mesh_test_${suffix}` });
+    const url = `mysql://${user}:pw@${new URL(server).host}/${database}`;
+    try {
+      // '%' and 'localhost': the account a loopback connection is matched to depends on the server's users.
+      for (const from of ["%", "localhost", "127.0.0.1"]) await admin.raw("CREATE USER ?@? IDENTIFIED BY 'pw'", [user, from]);
+      await assert.rejects(openDatabase({ url }), (err: Error) => {
+        assert.match(err.message, new RegExp(`the database ${database} does not exist .* may not create it`));
+        assert.match(err.message, new RegExp(`CREATE DATABASE \`${database}\``));
+        assert.match(err.message, new RegExp(`GRANT ALL PRIVILEGES ON \`${database}\`\\.\\* TO '${user}'@'[^']+'`));
+        assert.doesNotMatch(err.message, /:pw@/);
+        return true;
+      });
+      await admin.raw("CREATE DATABASE ??", [database]);
+      for (const from of ["%", "localhost", "127.0.0.1"]) await admin.raw("GRANT ALL PRIVILEGES ON ??.* TO ?@?", [database, user, from]);
+      const db = await openDatabase({ url });
+      try {
+        assert.deepEqual(await db.raw("select database() as d").then((r) => r[0][0].d), database);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      for (const from of ["%", "localhost", "127.0.0.1"]) await admin.raw("DROP USER IF EXISTS ?@?", [user, from]);
+      await admin.raw("DROP DATABASE IF EXISTS ??", [database]);
+      await admin.raw("DROP DATABASE IF EXISTS ??", [`mesh_test_${suffix}`]);
+      await admin.destroy();
+    }
   });
 
   for (const dialect of testDialects) {

@@ -181,13 +181,26 @@ async function openMysql(target: MysqlTarget, poolSize: number, log: Knex.Config
   });
 }
 
+// Each service has a database of its own (mesh/db/service-database.ts): create it on first start
+// when the user may; when it may not, the database must exist already, or the error says what to run.
 async function createDatabaseIfMissing(connection: object, database: string, log: Knex.Config["log"]): Promise<void> {
   const admin = knex({ client: "mysql2", log, connection: connection as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 1 } });
   try {
     await admin.raw("CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", [database]);
   } catch (err) {
-    // A user without CREATE rights may still use an existing database: openDatabase checks that next.
     if ((err as { code?: string }).code !== "ER_DBACCESS_DENIED_ERROR") throw err;
+    // A user without CREATE rights may still use an existing database it was granted: the schemata it sees.
+    const visible = await admin.raw("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [database]);
+    if ((visible[0] as unknown[]).length > 0) return;
+    const [[{ user }]] = await admin.raw("SELECT CURRENT_USER() AS user");
+    const account = String(user).replace(/^(.*)@([^@]*)$/, "'$1'@'$2'");
+    throw new Error(
+      `the database ${database} does not exist (or ${account} may not use it), and ${account} may not create it. ` +
+        `As an administrator, run: CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; ` +
+        `GRANT ALL PRIVILEGES ON \`${database}\`.* TO ${account}; ` +
+        `or let it create every service's database: GRANT ALL PRIVILEGES ON \`<database of DATABASE_URL>\\_%\`.* TO ${account};`,
+      { cause: err },
+    );
   } finally {
     await admin.destroy();
   }

@@ -18,7 +18,8 @@ const mysqlServer = (process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306"
 
 /**
  * The DATABASE_URL of a database that exists for one test: a file in a temp folder, or a MySQL
- * database with a random name (created by whoever opens it first), and how to remove it.
+ * database with a random name (created by whoever opens it first), and how to remove it (with
+ * the databases a service derives from it, `<name>_<service>`).
  */
 export async function testDatabaseUrl(dialect: Dialect): Promise<{ url: string; drop(): Promise<void> }> {
   if (dialect === "sqlite") {
@@ -31,7 +32,8 @@ export async function testDatabaseUrl(dialect: Dialect): Promise<{ url: string; 
     async drop() {
       const admin = await mysql.createConnection(mysqlServer);
       try {
-        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        const [derived] = await admin.query("SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ?", [`${name}\\_%`]);
+        for (const db of [name, ...(derived as Array<{ name: string }>).map((d) => d.name)]) await admin.query(`DROP DATABASE IF EXISTS \`${db}\``);
       } finally {
         await admin.end();
       }
