@@ -263,7 +263,7 @@ describe("createClient when the dependency goes down and comes back", () => {
       assert.equal(await gauge(), 2);
       const opened = lines.find((l) => l.breaker === "open");
       assert.equal(opened?.level, "warn");
-      assert.match(String(opened?.msg), /circuit breaker for store opened/);
+      assert.match(String(opened?.msg), /circuit breaker for store \/meshtest.v1.ItemService\/GetItem opened/);
 
       // Open: calls never reach the network (a restarted server would count them).
       server = await startStoreServer(port);

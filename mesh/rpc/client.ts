@@ -16,13 +16,15 @@ import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { connectErrorFromGrpc } from "./client-errors.js";
 import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
+import { wasAnswered } from "../errors/wire-failure.js";
 import { wasShortCircuited, type Attempt, type ResiliencePolicy } from "./resilience.js";
 
 /** How one call goes; the fallback is required so every call site says what happens when the dependency is down. */
 export interface CallOptions<O extends DescMessage> {
   /**
    * Answers when the dependency fails (Unavailable, DeadlineExceeded, Internal...), the breaker is
-   * open or the bulkhead is full: return a substitute, or throw (e.g. `unavailable(...)`).
+   * open or the bulkhead is full: return a substitute, or throw (e.g. `unavailable(...)`). The
+   * error may be one the dependency answered itself (`wasAnswered`): throw it to pass it on as it is.
    * Business refusals (InvalidArgument, FailedPrecondition...) never come here: they are thrown.
    */
   fallback: (error: ConnectError) => MessageShape<O> | Promise<MessageShape<O>>;
@@ -92,6 +94,7 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
     method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
     method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT;
   const send = createSender(channel, method);
+  const path = `/${method.parent.typeName}/${method.name}`;
 
   return async (request, { fallback, timeoutMs, signal }) => {
     const started = performance.now();
@@ -100,7 +103,7 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
     const headers = headersFromContext();
     let code = "Unknown";
     try {
-      const response = await policy.execute((attempt) => send(message, headers, attempt), { idempotent, timeoutMs, signal });
+      const response = await policy.execute((attempt) => send(message, headers, attempt), { method: path, idempotent, timeoutMs, signal });
       code = "OK";
       return response;
     } catch (caught) {
@@ -108,6 +111,7 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
       code = Code[error.code];
       if (!isInfrastructureFailure(error)) throw error;
       if (wasShortCircuited(error)) log.debug("call short-circuited; using the fallback", { code, error: error.rawMessage });
+      else if (wasAnswered(error)) log.info("the dependency answered with a failure; using the fallback", { code, error: error.rawMessage });
       else log.warn("call failed; using the fallback", { code, error: error.rawMessage });
       try {
         const substitute = await fallback(error);
@@ -128,14 +132,16 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
 type Sender = (message: MessageShape<DescMessage>, headers: Record<string, string>, attempt: Attempt) => Promise<MessageShape<DescMessage>>;
 
 // One attempt on the wire: context headers as metadata, a gRPC deadline equal to the attempt's
-// budget, cancellation when the attempt's signal aborts, grpc errors as ConnectError.
+// budget, cancellation when the attempt's signal aborts, grpc errors as ConnectError. A breaker's
+// probe waits for a connection (within its deadline) instead of failing at once on a channel still
+// in reconnect backoff, so a dependency that is back closes the breaker on the first probe.
 function createSender(channel: grpc.Client, method: DescMethodUnary): Sender {
   const path = `/${method.parent.typeName}/${method.name}`;
   const serialize = (value: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, value));
   const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
-  return (message, headers, { signal, timeoutMs }) =>
+  return (message, headers, { signal, timeoutMs, probe }) =>
     new Promise((resolve, reject) => {
-      const metadata = new grpc.Metadata();
+      const metadata = new grpc.Metadata(probe ? { waitForReady: true } : undefined);
       for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
       const cancel = () => call.cancel();
       const call = channel.makeUnaryRequest(path, serialize, deserialize, message, metadata, { deadline: Date.now() + timeoutMs }, (error, response) => {

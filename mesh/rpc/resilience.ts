@@ -1,32 +1,27 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
-  CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
   TaskCancelledError,
   TimeoutStrategy,
   bulkhead,
-  circuitBreaker,
   handleWhen,
   retry,
   timeout,
-  type CircuitBreakerPolicy,
   type TimeoutPolicy,
 } from "cockatiel";
+import { wasAnswered } from "../errors/wire-failure.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
+import { createBreakerSet, type BreakerState } from "./resilience-breakers.js";
 
-/** Codes that say the dependency (or the way to it) failed, as opposed to refusing the request. */
+export type { BreakerState } from "./resilience-breakers.js";
+
 /** True when the policy refused a call without trying the dependency (breaker open, bulkhead full). */
 export function wasShortCircuited(error: unknown): boolean {
   return error instanceof ConnectError && (error.cause instanceof BrokenCircuitError || error.cause instanceof BulkheadRejectedError);
 }
-
-/** The circuit breaker's state, as logs and callers name it. */
-export type BreakerState = "closed" | "half-open" | "open" | "isolated";
 
 /** The settings of one dependency's policy; every number has a default fit for a service-to-service call. */
 export interface ResilienceOptions {
@@ -36,9 +31,9 @@ export interface ResilienceOptions {
   metrics: MeshMetrics;
   /** Per attempt; aggressive: the attempt is aborted when it runs out. */
   timeoutMs?: number;
-  /** Retries after the first attempt, for idempotent calls that failed with Unavailable. */
+  /** Retries after the first attempt, for idempotent calls that failed with Unavailable on the wire. */
   retries?: number;
-  /** Consecutive failed calls that open the breaker. */
+  /** Consecutive calls of one method failed on the wire that open that method's breaker. */
   breakerThreshold?: number;
   /** How long the breaker stays open before one probe call may pass. */
   halfOpenAfterMs?: number;
@@ -53,10 +48,14 @@ export interface ResilienceOptions {
 export interface Attempt {
   signal: AbortSignal;
   timeoutMs: number;
+  /** The half-open breaker's probe: worth waiting for a connection rather than failing fast on an old one. */
+  probe: boolean;
 }
 
 /** How one call runs through the policy. */
 export interface ExecuteOptions {
+  /** The method called (its gRPC path): the scope of the breaker that counts this call. */
+  method: string;
   /** Only idempotent calls are retried (the method descriptor says which are). */
   idempotent: boolean;
   /** Overrides the policy's per-attempt timeout. */
@@ -70,15 +69,17 @@ export interface ResiliencePolicy {
   readonly dependency: string;
   /** Runs `attempt` (more than once if retried); rejects only with a ConnectError. */
   execute<T>(attempt: (attempt: Attempt) => Promise<T>, options: ExecuteOptions): Promise<T>;
-  breakerState(): BreakerState;
-  /** Holds the breaker open by hand (every call goes to its fallback) until disposed. */
+  /** One method's breaker state, or without `method` the worst of any method's. */
+  breakerState(method?: string): BreakerState;
+  /** Holds every method's breaker open by hand (every call goes to its fallback) until disposed. */
   isolate(): { dispose(): void };
 }
 
 /**
- * Creates the policy for one dependency. Order, outermost first: bulkhead (bounds what waits on
- * a slow dependency) → circuit breaker (counts infrastructure failures only, one per call) →
- * retry (idempotent calls, Unavailable only) → per-attempt timeout.
+ * Creates the policy for one dependency. Order, outermost first: bulkhead (shared by the
+ * dependency's methods: bounds what waits on a slow process) → the method's circuit breaker
+ * (counts wire failures only, one per call) → retry (idempotent calls, Unavailable on the wire
+ * only) → per-attempt timeout. A status the dependency answered is neither counted nor retried.
  */
 export function createResiliencePolicy(options: ResilienceOptions): ResiliencePolicy {
   const { dependency, timeoutMs = 1000, retries = 2, breakerThreshold = 5, halfOpenAfterMs = 5000 } = options;
@@ -86,16 +87,13 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
   const log = options.logger.child({ dependency });
 
   const limiter = bulkhead(maxConcurrent, maxQueue);
-  const breaker = circuitBreaker(handleWhen(isInfrastructureFailure), {
-    halfOpenAfter: halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(breakerThreshold),
-  });
-  const retrier = retry(handleWhen((e) => e instanceof ConnectError && e.code === Code.Unavailable), {
+  const breakers = createBreakerSet({ dependency, logger: options.logger, metrics: options.metrics, threshold: breakerThreshold, halfOpenAfterMs });
+  // An Unavailable the dependency chose to send (with its own retry hint) is its answer: asking again at once would not help.
+  const retrier = retry(handleWhen((e) => e instanceof ConnectError && e.code === Code.Unavailable && !wasAnswered(e)), {
     maxAttempts: retries, // cockatiel counts retries: 2 means up to 3 attempts
     backoff: new ExponentialBackoff({ initialDelay: retryDelayMs, maxDelay: retryDelayMs * 8 }),
   });
   retrier.onRetry(({ attempt, delay }) => log.debug("retrying call", { attempt, delayMs: Math.round(delay) }));
-  reportTransitions(breaker, log, options.metrics, dependency);
 
   // abortOnReturn: false keeps an attempt's signal unaborted unless it really timed out.
   const timeoutFor = (ms: number) => timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
@@ -103,13 +101,17 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
 
   return {
     dependency,
-    async execute(attempt, { idempotent, timeoutMs: ms = timeoutMs, signal }) {
+    async execute(attempt, { method, idempotent, timeoutMs: ms = timeoutMs, signal }) {
       const limit = ms === timeoutMs ? defaultTimeout : timeoutFor(ms);
-      const once = (parent: AbortSignal) => attemptWithTimeout(limit, attempt, ms, parent, dependency);
+      const breaker = breakers.of(method);
       try {
         return await limiter.execute(
           ({ signal: s }) =>
-            breaker.execute(({ signal: b }) => (idempotent ? retrier.execute(({ signal: r }) => once(r), b) : once(b)), s),
+            breaker.policy.execute(({ signal: b }) => {
+              const probe = breaker.takeProbe();
+              const once = (parent: AbortSignal) => attemptWithTimeout(limit, attempt, ms, parent, dependency, probe);
+              return idempotent ? retrier.execute(({ signal: r }) => once(r), b) : once(b);
+            }, s),
           // Without one, cockatiel hangs every call's abort listener on a single shared signal.
           signal ?? new AbortController().signal,
         );
@@ -117,8 +119,8 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
         throw toConnectError(error, dependency, ms, signal);
       }
     },
-    breakerState: () => stateNames[breaker.state],
-    isolate: () => breaker.isolate(),
+    breakerState: (method) => breakers.state(method),
+    isolate: () => breakers.isolate(),
   };
 }
 
@@ -130,10 +132,11 @@ async function attemptWithTimeout<T>(
   timeoutMs: number,
   parent: AbortSignal,
   dependency: string,
+  probe: boolean,
 ): Promise<T> {
   let own: AbortSignal | undefined;
   try {
-    return await limit.execute(({ signal }) => attempt({ signal: (own = signal), timeoutMs }), parent);
+    return await limit.execute(({ signal }) => attempt({ signal: (own = signal), timeoutMs, probe }), parent);
   } catch (error) {
     if (parent.aborted) throw new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, error);
     if (error instanceof TaskCancelledError || own?.aborted) throw timedOut(dependency, timeoutMs, error);
@@ -159,32 +162,3 @@ function toConnectError(error: unknown, dependency: string, timeoutMs: number, s
 
 const timedOut = (dependency: string, timeoutMs: number, cause: unknown) =>
   new ConnectError(`${dependency} did not answer within ${timeoutMs} ms`, Code.DeadlineExceeded, undefined, undefined, cause);
-
-const stateNames: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: "closed",
-  [CircuitState.HalfOpen]: "half-open",
-  [CircuitState.Open]: "open",
-  [CircuitState.Isolated]: "isolated",
-};
-const gaugeValues: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2, isolated: 3 };
-
-// Every transition shows: a metric for dashboards, a log line for people.
-function reportTransitions(breaker: CircuitBreakerPolicy, log: Logger, metrics: MeshMetrics, dependency: string): void {
-  metrics.breakerState.set({ dependency }, gaugeValues.closed);
-  breaker.onStateChange((state) => {
-    const name = stateNames[state];
-    metrics.breakerState.set({ dependency }, gaugeValues[name]);
-    metrics.breakerTransitions.inc({ dependency, state: name });
-    if (name === "open") {
-      const last = breaker.lastFailure;
-      const reason = last && "error" in last ? ConnectError.from(last.error).message : undefined;
-      log.warn(`circuit breaker for ${dependency} opened: calls go to their fallback`, { breaker: name, reason });
-    } else if (name === "isolated") {
-      log.warn(`circuit breaker for ${dependency} isolated by hand: calls go to their fallback`, { breaker: name });
-    } else if (name === "half-open") {
-      log.info(`circuit breaker for ${dependency} half-open: probing with one call`, { breaker: name });
-    } else {
-      log.info(`circuit breaker for ${dependency} closed: calls flow again`, { breaker: name });
-    }
-  });
-}

@@ -168,7 +168,7 @@ function statelessPorts(id: string): StoragePorts {
   return { db: new Proxy(() => undefined, { get: refuse("database"), apply: refuse("database") }) as unknown as Knex, transact: refuse("transactions") as Transact };
 }
 
-// One resilience policy per dependency service (its breaker is shared by all its protobuf services), one client per dependency.
+// One resilience policy per dependency service (one bulkhead for all its protobuf services, a breaker per method), one client per dependency.
 function createClients(
   definition: ServiceDefinition<unknown, Record<string, Dependency>>, config: RuntimeConfig, logger: Logger, metrics: MeshMetrics,
   closers: Array<() => Promise<void>>,

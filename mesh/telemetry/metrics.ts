@@ -7,9 +7,9 @@ export interface MeshMetrics {
   rpcDuration: Histogram<"method" | "code" | "protocol">;
   clientRequests: Counter<"dependency" | "method" | "code">;
   clientDuration: Histogram<"dependency" | "method" | "code">;
-  /** 0 closed, 1 half-open, 2 open, 3 isolated. */
-  breakerState: Gauge<"dependency">;
-  breakerTransitions: Counter<"dependency" | "state">;
+  /** 0 closed, 1 half-open, 2 open, 3 isolated; one breaker per method called. */
+  breakerState: Gauge<"dependency" | "method">;
+  breakerTransitions: Counter<"dependency" | "method" | "state">;
   outboxBacklog: Gauge;
   outboxPublished: Counter;
   eventsHandled: Counter<"consumer" | "outcome">;
@@ -32,8 +32,8 @@ export function createMetrics(service: string, options: { processMetrics?: boole
     rpcDuration: new Histogram({ name: "mesh_rpc_duration_seconds", help: "RPC handling time", labelNames: ["method", "code", "protocol"], buckets: latencyBuckets, registers }),
     clientRequests: new Counter({ name: "mesh_client_requests_total", help: "Calls to dependencies, by outcome code", labelNames: ["dependency", "method", "code"], registers }),
     clientDuration: new Histogram({ name: "mesh_client_duration_seconds", help: "Time of calls to dependencies, policy included", labelNames: ["dependency", "method", "code"], buckets: latencyBuckets, registers }),
-    breakerState: new Gauge({ name: "mesh_breaker_state", help: "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open, 3 isolated", labelNames: ["dependency"], registers }),
-    breakerTransitions: new Counter({ name: "mesh_breaker_transitions_total", help: "Circuit breaker transitions, by the state entered", labelNames: ["dependency", "state"], registers }),
+    breakerState: new Gauge({ name: "mesh_breaker_state", help: "Circuit breaker state per dependency and method: 0 closed, 1 half-open, 2 open, 3 isolated", labelNames: ["dependency", "method"], registers }),
+    breakerTransitions: new Counter({ name: "mesh_breaker_transitions_total", help: "Circuit breaker transitions, by the state entered", labelNames: ["dependency", "method", "state"], registers }),
     outboxBacklog: new Gauge({ name: "mesh_outbox_backlog", help: "Events committed but not yet published", registers }),
     outboxPublished: new Counter({ name: "mesh_outbox_published_total", help: "Events published from the outbox", registers }),
     eventsHandled: new Counter({ name: "mesh_events_handled_total", help: "Events taken by consumers, by outcome (handled, duplicate, ignored, retried, dead_lettered)", labelNames: ["consumer", "outcome"], registers }),
