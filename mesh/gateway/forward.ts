@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { unavailable } from "../errors/rpc-errors.js";
+import { wasAnswered } from "../errors/wire-failure.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
 import { dependency, type Dependency, type Served } from "../service/define-service.js";
 import type { CallOptions, Client } from "../rpc/client.js";
@@ -26,8 +27,10 @@ export function routesOf(catalog: readonly CatalogEntry[], gatewayId: string): R
 
 /**
  * Serves `service` by calling the same method on the dependency that owns it, through the mesh
- * client (timeout, retry where idempotent, breaker, bulkhead). A dependency that is down or
- * whose breaker is open answers UNAVAILABLE at once, naming it; its own errors pass unchanged.
+ * client (timeout, retry where idempotent, a breaker per method, bulkhead). A dependency that is
+ * down or whose breaker is open answers UNAVAILABLE at once, naming it; every error it answered
+ * itself (its refusals, and its own Unavailable such as "please pay later" with its retry hint)
+ * passes unchanged.
  */
 export function forwardTo(route: Dependency, client: Client<DescService>): Served {
   const calls = client as unknown as Record<string, AnyCall>;
@@ -40,6 +43,7 @@ export function forwardTo(route: Dependency, client: Client<DescService>): Serve
           signal: ctx.signal,
           // The cause (connection refused, breaker open...) is in the client's log line.
           fallback: (error) => {
+            if (wasAnswered(error)) throw error; // the owner's own words: not ours to reword
             if (error.code === Code.DeadlineExceeded) throw new ConnectError(`${route.id} did not answer in time`, Code.DeadlineExceeded);
             throw unavailable(`${route.id} is unavailable; try again shortly`);
           },
