@@ -1,7 +1,10 @@
-// The shared kernel: the few pure types every domain uses (money, decisions, refusals), one copy.
-// Domain files import this and nothing else of the runtime; it imports nothing at all.
+// The shared kernel: the few pure types every domain uses (money, decisions, refusals, the
+// cancel protocol's answers), one copy. Domain files import this and nothing else of the
+// runtime; it imports nothing at all.
 
 export { formatMoney, times } from "./money.js";
 export type { Money } from "./money.js";
 export { decide, isRefusal, refuse } from "./decision.js";
 export type { Decision, Outcome, Refusal } from "./decision.js";
+export { cancelConfirmed, cancelRefused } from "./cancellation.js";
+export type { CancelAnswer, CancelConfirmed, CancelRefused } from "./cancellation.js";

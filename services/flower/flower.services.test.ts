@@ -12,7 +12,7 @@ import {
 } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 import { deliveryContext } from "./delivery/service.js";
-import { OrderPlaced, OrderRejected, StockChanged } from "./events.js";
+import { deliveryAnswers, OrderCancelRequested, OrderPlaced, OrderRejected, StockChanged, storeAnswers } from "./events.js";
 import { orderContext } from "./order/service.js";
 import { storeContext } from "./store/service.js";
 
@@ -110,18 +110,68 @@ for (const dialect of testDialects) {
       assert.equal((await stores.getFlower({ id: "3" })).flower!.stock, stock, "stock untouched");
     });
 
-    test("cancel: delivery called off, flowers back, payment refunded", async () => {
+    test("cancel: a request until the courier confirms; then delivery called off, flowers back, payment refunded", async () => {
       const before = (await stores.getFlower({ id: "1" })).flower!.stock;
       const { order: placed } = await orders.placeOrder({ flowerId: "1", qty: 3, address: "Ulsan", phoneNumber: "010-0000-0004" });
       await eventually("delivery", async () => (await deliveries.listDeliveries({ orderId: placed!.id })).deliveries[0]);
-      await orders.cancelOrder({ id: placed!.id, reason: "not needed" });
-      await eventually("delivery canceled", async () => {
-        const [d] = (await deliveries.listDeliveries({ orderId: placed!.id })).deliveries;
-        return d.status === DeliveryStatus.CANCELED ? d : undefined;
+      const confirmed = delivery.watch(deliveryAnswers.CancelConfirmed);
+      const { order: requested } = await orders.cancelOrder({ id: placed!.id, reason: "not needed" });
+      assert.notEqual(requested!.status, OrderStatus.CANCELLED, "a request: the courier decides");
+      assert.ok(requested!.cancelRequestedAt);
+      await eventually("the courier confirms", async () => confirmed.find((e) => e.message.referenceId === placed!.id));
+      const cancelled = await eventually("order cancelled", async () => {
+        const o = (await orders.getOrder({ id: placed!.id })).order!;
+        return o.status === OrderStatus.CANCELLED ? o : undefined;
+      });
+      assert.equal(cancelled.cancelReason, "not needed");
+      await eventually("refunded", async () => {
+        const [p] = (await payments.listPayments({ system: "flower", referenceId: placed!.id })).payments;
+        return p?.status === PaymentStatus.CANCELLED ? p : undefined;
       });
       await eventually("stock back", async () => ((await stores.getFlower({ id: "1" })).flower!.stock === before ? true : undefined));
       const [d] = (await deliveries.listDeliveries({ orderId: placed!.id })).deliveries;
+      assert.equal(d.status, DeliveryStatus.CANCELED);
       assert.equal(await codeOf(deliveries.completeDelivery({ id: d.id })), "FailedPrecondition");
+    });
+
+    test("cancel refused: the courier delivered first; the order stays delivered and charged, with the refusal to read", async () => {
+      const { order: placed } = await orders.placeOrder({ flowerId: "1", qty: 1, address: "Suwon", phoneNumber: "010-0000-0006" });
+      const d = await eventually("delivery", async () => (await deliveries.listDeliveries({ orderId: placed!.id })).deliveries[0]);
+      await deliveries.completeDelivery({ id: d.id });
+      // The request as order sends it when it has not yet heard of the delivery (the race's losing side).
+      const refused = delivery.watch(deliveryAnswers.CancelRefused);
+      await order.publish(OrderCancelRequested, { orderId: placed!.id, flowerId: "1", qty: 1, isOffline: false, reason: "too slow" });
+      const answer = await eventually("the courier refuses", async () => refused.find((e) => e.message.referenceId === placed!.id));
+      assert.equal(answer.message.code, "ALREADY_DELIVERED");
+      const o = await eventually("the refusal reaches the order", async () => {
+        const x = (await orders.getOrder({ id: placed!.id })).order!;
+        return x.cancelRefusal ? x : undefined;
+      });
+      assert.equal(o.cancelRefusal, "already delivered");
+      assert.equal(o.status, OrderStatus.DELIVERED);
+      await eventually("the history says so", async () =>
+        (await orders.listOrderHistories({ orderId: placed!.id })).orderHistories[0]?.steps.find((s) => s.description === "cancel refused: already delivered"));
+      const [p] = (await payments.listPayments({ system: "flower", referenceId: placed!.id })).payments;
+      assert.equal(p.status, PaymentStatus.APPROVED, "delivered and charged");
+      assert.equal((await deliveries.getDelivery({ id: d.id })).delivery!.status, DeliveryStatus.COMPLETED);
+    });
+
+    test("pick-up: the store answers a cancel request (sold: refused; not yet arrived: confirmed), and no delivery is ever made for it", async () => {
+      const { order: sold } = await orders.placeOrder({ flowerId: "2", qty: 1, isOffline: true, phoneNumber: "010-0000-0007" });
+      await eventually("sold", async () => (await stores.listStoreOrders({ status: StoreOrderStatus.SOLD })).storeOrders.find((s) => s.orderId === sold!.id));
+      const [confirmed, refused] = [store.watch(storeAnswers.CancelConfirmed), store.watch(storeAnswers.CancelRefused)];
+      await order.publish(OrderCancelRequested, { orderId: sold!.id, flowerId: "2", qty: 1, isOffline: true, reason: "late" });
+      assert.equal((await eventually("refused", async () => refused.find((e) => e.message.referenceId === sold!.id))).message.code, "ALREADY_SOLD");
+
+      const early = `early-${namespace}`;
+      const courierDecided = await eventsHandled(delivery.running, "decideCancelWhenDeliveryCancelRequested", "handled");
+      await order.publish(OrderCancelRequested, { orderId: early, flowerId: "2", qty: 1, isOffline: true, reason: "changed my mind" });
+      await eventually("confirmed", async () => confirmed.find((e) => e.message.referenceId === early));
+      await eventually("the courier saw the request too", async () =>
+        (await eventsHandled(delivery.running, "decideCancelWhenDeliveryCancelRequested", "handled")) > courierDecided);
+      assert.deepEqual((await deliveries.listDeliveries({ orderId: early })).deliveries, [], "a pick-up order has no delivery, not even a canceled one");
+      const [tombstone] = (await stores.listStoreOrders({})).storeOrders.filter((s) => s.orderId === early);
+      assert.equal(tombstone.status, StoreOrderStatus.CANCELLED, "a tombstone: the late order is not taken");
     });
 
     test("delivery waits while the order context is down, then starts", async () => {

@@ -29,6 +29,8 @@ test("every later status change of an order has its message, and names no recipi
     ["DeliveryStarted", render(flower.DeliveryStarted, { deliveryId: "d-1", orderId: "o-1", address: "Seoul" }), /on their way to Seoul/],
     ["DeliveryCompleted", render(flower.DeliveryCompleted, { deliveryId: "d-1", orderId: "o-1" }), /delivered/],
     ["DeliveryCanceled", render(flower.DeliveryCanceled, { deliveryId: "d-1", orderId: "o-1" }), /delivery .* cancelled/],
+    ["store's CancelRefused", render(flower.storeAnswers.CancelRefused, { referenceId: "o-1", code: "ALREADY_SOLD", reason: "already handed over in the store" }), /could not be cancelled \(cancel refused: already handed over in the store\)/],
+    ["courier's CancelRefused", render(flower.deliveryAnswers.CancelRefused, { referenceId: "o-1", code: "ALREADY_DELIVERED", reason: "already delivered" }), /cancel refused: already delivered/],
     ["PaymentCancelled", render(paymentEvents("flower").PaymentCancelled, { referenceId: "o-1", amount: { amount: 36_000n, currency: "KRW" } }), /36,000 KRW was refunded/],
   ];
   for (const [name, rendered, text] of cases) {

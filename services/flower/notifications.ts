@@ -1,7 +1,9 @@
 import { formatMoney } from "../../mesh/kernel/index.js";
 import { tell } from "../notification/plug-in.js";
 import { paymentEvents } from "../payment/events.js";
-import { DeliveryCanceled, DeliveryCompleted, DeliveryStarted, FlowerSold, FlowerWrapped, OrderCancelled, OrderPlaced, OrderRejected } from "./events.js";
+import {
+  deliveryAnswers, DeliveryCanceled, DeliveryCompleted, DeliveryStarted, FlowerSold, FlowerWrapped, OrderCancelled, OrderPlaced, OrderRejected, storeAnswers,
+} from "./events.js";
 
 // What a flower customer is told on every status change of their order (systems.md, flower step 8).
 
@@ -18,5 +20,6 @@ export const flowerMessages = [
   tell(DeliveryStarted, (e) => `Your flowers are on their way${e.address ? ` to ${e.address}` : ""}.`),
   tell(DeliveryCompleted, () => "Your flowers were delivered."),
   tell(DeliveryCanceled, () => "The delivery of your flowers is cancelled."),
+  ...[storeAnswers, deliveryAnswers].map((answers) => tell(answers.CancelRefused, (e) => `Your order could not be cancelled (cancel refused: ${e.reason}).`)),
   tell(paymentEvents("flower").PaymentCancelled, (e) => `Your payment${e.amount ? ` of ${formatMoney(e.amount)}` : ""} was refunded.`),
 ];

@@ -1,6 +1,6 @@
 // The courier's side of flower delivery: picking up wrapped orders, handing them over, and
 // calling a delivery off when its order is cancelled. Pure.
-import { decide, refuse, type Decision, type Outcome } from "../../../mesh/kernel/index.js";
+import { cancelConfirmed, cancelRefused, decide, refuse, type CancelAnswer, type Decision, type Outcome } from "../../../mesh/kernel/index.js";
 
 export type DeliveryStatus = "Started" | "Completed" | "Canceled";
 
@@ -18,7 +18,8 @@ export interface Delivery {
 export type DeliveryEvent =
   | { type: "DeliveryStarted"; deliveryId: string; orderId: string; address: string }
   | { type: "DeliveryCompleted"; deliveryId: string; orderId: string }
-  | { type: "DeliveryCanceled"; deliveryId: string; orderId: string };
+  | { type: "DeliveryCanceled"; deliveryId: string; orderId: string }
+  | CancelAnswer;
 
 /**
  * Step 4: the courier picks up a wrapped order. An order cancelled before it was wrapped left a
@@ -42,11 +43,21 @@ export function completeDelivery(delivery: Delivery, now: Date): Outcome<Deliver
 }
 
 /**
- * Step 6: the order was cancelled. A started delivery is called off; with none yet, a tombstone
- * keeps a late FlowerWrapped from starting one. A completed delivery stays completed.
+ * Step 6: the customer asks to cancel a delivery order. The courier decides, against handing the
+ * flowers over: a started delivery is called off; with none yet, a tombstone keeps a late
+ * FlowerWrapped from starting one; a completed one is refused. Each answer is an event.
  */
-export function cancelDelivery(existing: Delivery | undefined, tombstone: { id: string; orderId: string }, now: Date): Decision<Delivery, DeliveryEvent> {
-  if (!existing) return decide({ ...tombstone, address: "", phoneNumber: "", status: "Canceled", canceledAt: now });
-  if (existing.status !== "Started") return decide(existing);
-  return decide({ ...existing, status: "Canceled", canceledAt: now }, { type: "DeliveryCanceled", deliveryId: existing.id, orderId: existing.orderId });
+export function cancelDelivery(
+  existing: Delivery | undefined,
+  request: { id: string; orderId: string; reason: string },
+  now: Date,
+): Decision<Delivery, DeliveryEvent> {
+  const { orderId, reason } = request;
+  if (!existing) return decide({ id: request.id, orderId, address: "", phoneNumber: "", status: "Canceled", canceledAt: now }, cancelConfirmed(orderId, reason));
+  if (existing.status === "Completed") return decide(existing, cancelRefused(orderId, refuse("ALREADY_DELIVERED", "already delivered")));
+  if (existing.status === "Canceled") return decide(existing, cancelConfirmed(orderId, reason));
+  return decide<Delivery, DeliveryEvent>(
+    { ...existing, status: "Canceled", canceledAt: now },
+    { type: "DeliveryCanceled", deliveryId: existing.id, orderId }, cancelConfirmed(orderId, reason),
+  );
 }

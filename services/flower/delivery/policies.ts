@@ -1,6 +1,6 @@
 import { newId, on, policy, RetryLaterError, type Client, type Policy, type Repository } from "../../../mesh/index.js";
 import type { OrderService } from "../../../gen/flower/v1/order_pb.js";
-import { FlowerWrapped, OrderCancelled } from "../events.js";
+import { FlowerWrapped, OrderCancelRequested } from "../events.js";
 import { cancelDelivery, startDelivery, type Delivery, type DeliveryEvent } from "./domain.js";
 
 // Reactions of the courier to the store's and the order's events (inbound adapter).
@@ -21,8 +21,10 @@ export function createDeliveryPolicies(deliveries: Repository<Delivery, Delivery
         await deliveries.apply(tx, { orderId }, (existing) => startDelivery(existing, { id: newId(), orderId, address, phoneNumber }, new Date()));
       },
     })),
-    policy("cancelDeliveryWhenOrderCancelled", on(OrderCancelled, async ({ message: { orderId } }, tx) => {
-      await deliveries.apply(tx, { orderId }, (existing) => cancelDelivery(existing, { id: newId(), orderId }, new Date()));
+    // The courier answers for a delivery order (the store for a pick-up one, which never has a delivery).
+    policy("decideCancelWhenDeliveryCancelRequested", on(OrderCancelRequested, async ({ message: { orderId, isOffline, reason } }, tx) => {
+      if (isOffline) return;
+      await deliveries.apply(tx, { orderId }, (existing) => cancelDelivery(existing, { id: newId(), orderId, reason }, new Date()));
     })),
   ];
 }

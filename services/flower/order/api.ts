@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { fieldChecks, toMessage, type Repository } from "../../../mesh/index.js";
 import { OrderSchema, type OrderService } from "../../../gen/flower/v1/order_pb.js";
-import { cancelOrder, MAX_QTY, type Order, type OrderEvent } from "./domain.js";
+import { MAX_QTY, requestCancel, type Order, type OrderEvent } from "./domain.js";
 import type { createPlaceOrder } from "./place-order.js";
 import type { OrderHistoryView } from "./view.js";
 
@@ -39,7 +39,7 @@ export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder
 
     async cancelOrder(req) {
       fieldChecks().required("id", req.id).maxLength("reason", req.reason, 300).throwIfInvalid();
-      return { order: message(await orders.change(req.id, (o) => cancelOrder(o, req.reason || "cancelled by the customer", new Date()))) };
+      return { order: message(await orders.change(req.id, (o) => requestCancel(o, req.reason || "cancelled by the customer", new Date()))) };
     },
 
     async listOrderHistories(req) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isRefusal } from "../../../mesh/kernel/index.js";
-import { advanceOrder, cancelOrder, checkStock, furtherStatus, placeOrder, priceOrder, type KnownFlower } from "./domain.js";
+import { advanceOrder, cancelPending, checkStock, confirmCancel, furtherStatus, placeOrder, priceOrder, refuseCancel, requestCancel, type KnownFlower } from "./domain.js";
 
 const rose: KnownFlower = { id: "1", name: "Rose", price: { amount: 5000n, currency: "KRW" }, stock: 3 };
 const command = { flowerId: "1", qty: 2, address: "Seoul", phoneNumber: "010-1234-5678", isOffline: false };
@@ -26,19 +26,46 @@ test("placing a paid order produces OrderPlaced with every field the store and c
   }]);
 });
 
-test("an order can be cancelled until it is delivered or sold, and cancelling twice changes nothing", () => {
+test("cancelling is a request until the store or the courier answers; asking twice changes nothing", () => {
   const { state: order } = placeOrder("o1", command, rose, "p1", new Date(0));
-  const cancelled = cancelOrder(order, "changed my mind", new Date(1));
-  assert.ok(!isRefusal(cancelled));
-  assert.equal(cancelled.state.status, "Cancelled");
-  assert.deepEqual(cancelled.events.map((e) => e.type), ["OrderCancelled"]);
-  const again = cancelOrder(cancelled.state, "again", new Date(2));
-  assert.ok(!isRefusal(again) && again.events.length === 0 && again.state === cancelled.state, "unchanged: nothing to write");
+  const requested = requestCancel(order, "changed my mind", new Date(1));
+  assert.ok(!isRefusal(requested));
+  assert.equal(requested.state.status, "Placed", "still as reported: nobody has confirmed yet");
+  assert.ok(cancelPending(requested.state));
+  assert.deepEqual(requested.events, [{ type: "OrderCancelRequested", orderId: "o1", flowerId: "1", qty: 2, isOffline: false, reason: "changed my mind" }]);
+  const again = requestCancel(requested.state, "again", new Date(2));
+  assert.ok(!isRefusal(again) && again.events.length === 0 && again.state === requested.state, "unchanged: nothing to write");
   for (const status of ["Delivered", "Sold"] as const) {
-    const refused = cancelOrder({ ...order, status }, "too late", new Date());
+    const refused = requestCancel({ ...order, status }, "too late", new Date());
     assert.ok(isRefusal(refused) && refused.code === `ORDER_${status.toUpperCase()}`, status);
   }
-  assert.ok(!isRefusal(cancelOrder({ ...order, status: "DeliveryStarted" }, "still on the way", new Date())));
+  assert.ok(!isRefusal(requestCancel({ ...order, status: "DeliveryStarted" }, "still on the way", new Date())));
+});
+
+test("a confirmed cancellation cancels the order once (OrderCancelled: the refund follows it)", () => {
+  const { state: order } = placeOrder("o1", command, rose, "p1", new Date(0));
+  const requested = requestCancel(order, "changed my mind", new Date(1));
+  assert.ok(!isRefusal(requested));
+  const cancelled = confirmCancel(requested.state, "changed my mind", new Date(2));
+  assert.equal(cancelled.state.status, "Cancelled");
+  assert.deepEqual(cancelled.events, [{ type: "OrderCancelled", orderId: "o1", flowerId: "1", qty: 2, reason: "changed my mind" }]);
+  assert.ok(!cancelPending(cancelled.state));
+  const twice = confirmCancel(cancelled.state, "x", new Date(3));
+  assert.ok(twice.state === cancelled.state && twice.events.length === 0);
+  assert.equal(advanceOrder(cancelled.state, "DeliveryStarted").state, cancelled.state, "a late report does not revive it");
+});
+
+test("a refused cancellation leaves the order as fulfilment made it, with the refusal to read; asking again is refused at once", () => {
+  const { state: order } = placeOrder("o1", command, rose, "p1", new Date(0));
+  const requested = requestCancel(order, "changed my mind", new Date(1));
+  assert.ok(!isRefusal(requested));
+  const delivered = advanceOrder(requested.state, "Delivered").state;
+  const refused = refuseCancel(delivered, "already delivered");
+  assert.equal(refused.state.status, "Delivered");
+  assert.equal(refused.state.cancelRefusal, "already delivered");
+  assert.deepEqual(refused.events, []);
+  assert.ok(!cancelPending(refused.state));
+  assert.ok(isRefusal(requestCancel(refused.state, "again", new Date())));
 });
 
 test("reports move an order forward only, and never revive a cancelled one", () => {

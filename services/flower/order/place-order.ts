@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { decide, newId, refused, unavailable, type Client, type Logger, type Repository, type Transact } from "../../../mesh/index.js";
+import { decide, newId, refused, unavailable, type Client, type CompensatedCalls, type Repository } from "../../../mesh/index.js";
 import { GetFlowerResponseSchema, type Flower, type StoreService } from "../../../gen/flower/v1/store_pb.js";
 import { PaymentStatus, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { checkStock, placeOrder, priceOrder, type KnownFlower, type Order, type OrderEvent, type PlaceOrder } from "./domain.js";
@@ -9,11 +9,12 @@ const known = (f: Flower): KnownFlower => ({ id: f.id, name: f.name, price: { am
 
 /**
  * Steps 1-3 of the flower saga in one command: check stock with the store, pay, and place the
- * order with its OrderPlaced event. No payment, no order.
+ * order with its OrderPlaced event. No payment, no order; and no payment kept without its order,
+ * whichever process dies when (`payments`: compensated calls).
  */
 export function createPlaceOrder(deps: {
-  transact: Transact; orders: Repository<Order, OrderEvent>; knownFlowers: Repository<KnownFlower>;
-  store: Client<typeof StoreService>; payment: Client<typeof PaymentService>; logger: Logger;
+  orders: Repository<Order, OrderEvent>; knownFlowers: Repository<KnownFlower>; payments: CompensatedCalls;
+  store: Client<typeof StoreService>; payment: Client<typeof PaymentService>;
 }) {
   // Fault isolation: with the store down, the last stock levels seen in its events decide.
   const knownFlower = async (id: string) => {
@@ -29,41 +30,28 @@ export function createPlaceOrder(deps: {
     return { flower: known(flower!), fromEvents };
   };
 
-  // A payment may have gone through even though its answer never came back: refund it, in the
-  // background (payment's Cancel is idempotent and leaves a tombstone if nothing was paid).
-  const refundQuietly = (orderId: string, reason: string) => {
-    deps.payment.cancel({ system: "flower", referenceId: orderId, reason }, { fallback: (error) => Promise.reject(error) })
-      .catch((error) => deps.logger.warn("could not refund an order that was not placed", { orderId, error: String(error) }));
-  };
-
   return async (command: PlaceOrder, paymentMethod: string): Promise<Order> => {
     const { flower, fromEvents } = await knownFlower(command.flowerId);
     const short = checkStock(flower, command.qty);
     if (short) throw refused(short.refused, short.code);
 
     const orderId = newId();
-    const { payment } = await deps.payment.pay(
-      { system: "flower", referenceId: orderId, amount: priceOrder(flower, command.qty), method: paymentMethod },
-      {
-        fallback: (error) => {
-          if (error.code === Code.DeadlineExceeded) refundQuietly(orderId, "payment answered too late; order not placed");
-          throw unavailable("payment is unavailable right now; please pay later", 10_000);
-        },
-      },
-    );
-    if (payment?.status !== PaymentStatus.APPROVED) throw refused(`payment declined: ${payment?.reason || "no reason given"}`, "PAYMENT_DECLINED");
-
-    const placed = placeOrder(orderId, command, flower, payment.id, new Date());
-    try {
-      await deps.transact(async (tx) => {
-        await deps.orders.record(tx, placed, undefined);
+    // Paid and placed, or refunded: the payment is compensated (OrderAbandoned) unless the order is saved.
+    const placed = await deps.payments.run(
+      orderId,
+      () => deps.payment.pay(
+        { system: "flower", referenceId: orderId, amount: priceOrder(flower, command.qty), method: paymentMethod },
+        { fallback: () => { throw unavailable("payment is unavailable right now; please pay later", 10_000); } },
+      ),
+      async (tx, { payment }) => {
+        if (payment?.status !== PaymentStatus.APPROVED) throw refused(`payment declined: ${payment?.reason || "no reason given"}`, "PAYMENT_DECLINED");
+        const decision = placeOrder(orderId, command, flower, payment.id, new Date());
+        await deps.orders.record(tx, decision, undefined);
         // Taken from the levels order believes in, so the next order sees them lowered.
         if (fromEvents) await deps.knownFlowers.apply(tx, flower.id, (k) => k && decide({ ...k, stock: k.stock - command.qty }));
-      });
-    } catch (error) {
-      refundQuietly(orderId, "order could not be saved");
-      throw error;
-    }
+        return decision;
+      },
+    );
     return placed.state;
   };
 }

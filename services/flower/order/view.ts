@@ -59,7 +59,12 @@ export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows:
       on(flower.DeliveryStarted, (e, tx) => note(tx, e, { status: "DeliveryStarted", deliveryStatus: "Started", description: "delivery started" })),
       on(flower.DeliveryCompleted, (e, tx) => note(tx, e, { status: "Delivered", deliveryStatus: "Completed", description: "delivered" })),
       on(flower.DeliveryCanceled, (e, tx) => note(tx, e, { deliveryStatus: "Canceled", description: "delivery canceled" })),
+      on(flower.OrderCancelRequested, (e, tx) => note(tx, e, { description: `cancel requested: ${e.message.reason}` })),
+      on(flower.storeAnswers.CancelRefused, (e, tx) => note(tx, e, { description: `cancel refused: ${e.message.reason}` })),
+      on(flower.deliveryAnswers.CancelRefused, (e, tx) => note(tx, e, { description: `cancel refused: ${e.message.reason}` })),
       on(flower.OrderCancelled, (e, tx) => note(tx, e, { status: "Cancelled", description: `order cancelled: ${e.message.reason}` })),
+      // Never placed: explains the payment steps its refund leaves.
+      on(flower.OrderAbandoned, (e, tx) => note(tx, e, { description: `order not placed: ${e.message.reason}` })),
     ),
 
     /** The order histories, newest first, each with its steps in the order they happened. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isRefusal } from "../../../mesh/kernel/index.js";
-import { addFlower, cancelOrder, changeStock, receiveOrder, wrapFlowers, type Flower, type StoreOrder } from "./domain.js";
+import { addFlower, cancelOrder, changeStock, decideCancel, receiveOrder, wrapFlowers, type Flower, type StoreOrder } from "./domain.js";
 
 const rose: Flower = { id: "1", name: "Rose", price: { amount: 5000n, currency: "KRW" }, stock: 5 };
 const incoming = (qty: number, isOffline = false) => ({ orderId: "o1", flowerId: "1", qty, isOffline });
@@ -43,7 +43,7 @@ test("short stock rejects the order and leaves stock alone", () => {
 });
 
 test("an order already seen, or cancelled before it arrived, changes nothing", () => {
-  const tombstone = cancelOrder({ orderId: "o1", flowerId: "1", qty: 2 }, undefined, rose, now);
+  const tombstone = cancelOrder({ orderId: "o1", flowerId: "1", qty: 2, reason: "" }, undefined, rose, now);
   assert.equal(tombstone.order?.status, "Cancelled");
   assert.deepEqual(tombstone.events, []);
   assert.deepEqual(receiveOrder(incoming(2), tombstone.order, rose, "auto", now), { events: [] });
@@ -51,12 +51,28 @@ test("an order already seen, or cancelled before it arrived, changes nothing", (
 
 test("cancelling an accepted or wrapped order puts the flowers back; a sold one stays sold", () => {
   const wrapped: StoreOrder = { orderId: "o1", flowerId: "1", qty: 2, isOffline: false, status: "Wrapped", reason: "", receivedAt: now, updatedAt: now };
-  const d = cancelOrder(wrapped, wrapped, { ...rose, stock: 3 }, now);
+  const d = cancelOrder({ ...wrapped, reason: "changed my mind" }, wrapped, { ...rose, stock: 3 }, now);
   assert.equal(d.flower?.stock, 5);
   assert.equal(d.order?.status, "Cancelled");
   assert.equal(d.events[0].type, "StockChanged");
   assert.deepEqual(cancelOrder(wrapped, { ...wrapped, status: "Sold" }, rose, now), { events: [] });
   assert.deepEqual(cancelOrder(wrapped, { ...wrapped, status: "Cancelled" }, rose, now), { events: [] });
+});
+
+test("the store decides a pick-up order's cancel request against its hand-over: sold is refused, otherwise taken back and confirmed", () => {
+  const request = { orderId: "o1", flowerId: "1", qty: 2, reason: "changed my mind" };
+  const sold: StoreOrder = { ...request, isOffline: true, status: "Sold", reason: "", receivedAt: now, updatedAt: now };
+  assert.deepEqual(decideCancel(request, sold, rose, now), {
+    events: [{ type: "CancelRefused", referenceId: "o1", code: "ALREADY_SOLD", reason: "already handed over in the store" }],
+  });
+  const early = decideCancel(request, undefined, rose, now);
+  assert.equal(early.order?.status, "Cancelled", "a tombstone: the late order is not taken");
+  assert.equal(early.flower, undefined, "nothing was taken, nothing to give back");
+  assert.deepEqual(early.events, [{ type: "CancelConfirmed", referenceId: "o1", reason: "changed my mind" }]);
+  assert.deepEqual(receiveOrder({ ...request, isOffline: true }, early.order, rose, "auto", now), { events: [] });
+  const accepted = decideCancel(request, { ...sold, status: "Accepted" }, { ...rose, stock: 3 }, now);
+  assert.equal(accepted.flower?.stock, 5);
+  assert.deepEqual(accepted.events.map((e) => e.type), ["StockChanged", "CancelConfirmed"]);
 });
 
 test("the owner adds flowers once and sets stock levels", () => {

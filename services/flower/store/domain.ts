@@ -1,6 +1,6 @@
 // The store owner's side of flower delivery: the catalogue, stock levels and incoming orders.
 // Pure: decisions return the new state and the events to publish.
-import { decide, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
+import { cancelConfirmed, cancelRefused, decide, refuse, type CancelAnswer, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
 
 export interface Flower {
   id: string;
@@ -35,7 +35,8 @@ export type StoreEvent =
   | { type: "StockChanged"; flowerId: string; name: string; price: Money; stock: number; orderId: string; reason: string }
   | { type: "FlowerWrapped"; orderId: string; flowerId: string; qty: number }
   | { type: "FlowerSold"; orderId: string; flowerId: string; qty: number }
-  | { type: "OrderRejected"; orderId: string; flowerId: string; qty: number; reason: string };
+  | { type: "OrderRejected"; orderId: string; flowerId: string; qty: number; reason: string }
+  | CancelAnswer;
 
 export type WrapMode = "auto" | "manual";
 
@@ -93,24 +94,46 @@ export function wrapFlowers(order: StoreOrder, now: Date): Outcome<StoreOrder, S
   return decide({ ...order, status: "Wrapped", updatedAt: now }, { type: "FlowerWrapped", orderId, flowerId, qty });
 }
 
+/** A cancel request or confirmed cancellation, as it reaches the store. */
+export interface CancelledOrder {
+  orderId: string;
+  flowerId: string;
+  qty: number;
+  reason: string;
+}
+
 /**
- * The customer cancelled: flowers taken for the order go back into stock. A cancellation that
- * arrives before the order leaves a tombstone, so the late order is not taken.
+ * Takes an order back: flowers taken for it return to stock. One that has not arrived yet leaves
+ * a tombstone, so the late order is not taken. Undefined when it cannot be taken back (sold).
  */
-export function cancelOrder(
-  cancelled: { orderId: string; flowerId: string; qty: number },
-  existing: StoreOrder | undefined,
-  flower: Flower | undefined,
-  now: Date,
-): StoreDecision {
+function takeBack(cancelled: CancelledOrder, existing: StoreOrder | undefined, flower: Flower | undefined, now: Date): StoreDecision | undefined {
   if (!existing) {
     return { order: { ...cancelled, isOffline: false, status: "Cancelled", reason: "cancelled before it reached the store", receivedAt: now, updatedAt: now }, events: [] };
   }
+  if (existing.status === "Sold") return undefined;
   if (existing.status !== "Accepted" && existing.status !== "Wrapped") return { events: [] };
-  const order: StoreOrder = { ...existing, status: "Cancelled", reason: "cancelled by the customer", updatedAt: now };
+  const order: StoreOrder = { ...existing, status: "Cancelled", reason: cancelled.reason.slice(0, 300) || "cancelled by the customer", updatedAt: now };
   if (!flower) return { order, events: [] };
   const restored = { ...flower, stock: flower.stock + existing.qty };
   return { order, flower: restored, events: [stockChanged(restored, existing.orderId, "order cancelled")] };
+}
+
+/**
+ * The customer asks to cancel a pick-up order: the store holds its flowers, so the store decides,
+ * against its own hand-over. Sold: refused. Otherwise taken back and confirmed.
+ */
+export function decideCancel(request: CancelledOrder, existing: StoreOrder | undefined, flower: Flower | undefined, now: Date): StoreDecision {
+  const taken = takeBack(request, existing, flower, now);
+  if (!taken) return { events: [cancelRefused(request.orderId, refuse("ALREADY_SOLD", "already handed over in the store"))] };
+  return { ...taken, events: [...taken.events, cancelConfirmed(request.orderId, request.reason)] };
+}
+
+/**
+ * A cancellation was confirmed (by the courier, for a delivery order): flowers taken for the
+ * order go back into stock; a tombstone keeps a late order from being taken.
+ */
+export function cancelOrder(cancelled: CancelledOrder, existing: StoreOrder | undefined, flower: Flower | undefined, now: Date): StoreDecision {
+  return takeBack(cancelled, existing, flower, now) ?? { events: [] };
 }
 
 /** The owner sets a flower's stock level. */

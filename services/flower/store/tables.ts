@@ -1,10 +1,10 @@
 import { bool, emitEvents, eventsOf, int, money, table, text, timestamp, type Transaction } from "../../../mesh/index.js";
-import { FlowerSold, FlowerWrapped, OrderRejected, StockChanged } from "../events.js";
+import { FlowerSold, FlowerWrapped, OrderRejected, StockChanged, storeAnswers } from "../events.js";
 import type { Flower, StoreDecision, StoreEvent, StoreOrder, StoreOrderStatus } from "./domain.js";
 
 // The store's tables, declared once: its catalogue and the orders that reached it.
 
-const storeEvents = eventsOf<StoreEvent>()({ StockChanged, FlowerWrapped, FlowerSold, OrderRejected });
+const storeEvents = eventsOf<StoreEvent>()({ StockChanged, FlowerWrapped, FlowerSold, OrderRejected, ...storeAnswers });
 
 export const flowers = table<Flower, StoreEvent>("flowers", { id: text(64).key(), name: text(100), price: money(), stock: int() }, {
   resource: "flower", events: storeEvents,
