@@ -23,7 +23,7 @@ async function withCalls(dialect: (typeof testDialects)[number], fn: (env: { db:
   await withMigratedDatabase(dialect, pendingCalls.migrations, async ({ db }) => {
     await migrate(db, runtimeMigrations, { tableName: runtimeMigrationsTable });
     const transact = createTransact({ db });
-    const calls = compensatedCalls({
+    const calls = compensatedCalls<Abandoned>({
       transact, logger: createLogger({ service: "test", level: "error", write: () => {} }), events,
       compensation: (orderId, reason) => ({ type: "OrderRejected", orderId, reason }), abandonAfterMs: 60_000, sweepEveryMs: 3_600_000,
     });
@@ -73,6 +73,15 @@ for (const dialect of testDialects) {
         }), /payment declined/);
         assert.deepEqual((await compensations(db)).map((c) => [c.key, c.reason]), [["o-3", "payment declined"]]);
         assert.deepEqual(await notes(db), [], "the save rolled back with its transaction");
+      });
+    });
+
+    test("a result that shows no effect (declined) is refused with its own error and needs no compensation", async () => {
+      await withCalls(dialect, async ({ db, calls }) => {
+        const declined = new Error("payment declined");
+        await assert.rejects(calls.run("o-4", async () => "declined", async () => assert.fail("not saved"), { refusal: (r) => (r === "declined" ? declined : undefined) }), (e) => e === declined);
+        assert.deepEqual(await compensations(db), []);
+        assert.deepEqual(await notes(db), []);
       });
     });
 

@@ -42,13 +42,18 @@ export interface CompensatedCallOptions<E extends { type: string }> {
   sweepEveryMs?: number;
 }
 
+export interface RunOptions<R> {
+  /** The error for a result that shows the call took no effect (a declined payment): thrown, with nothing to compensate. */
+  refusal?(result: R): Error | undefined;
+}
+
 export interface CompensatedCalls {
   /**
    * Makes `call` for `key`, then saves its result with `record` in one transaction. When the call
    * fails, or `record` throws (a declined payment, say), the effect is compensated and the error
    * rethrown. When the sweeper compensated it first, the result is not saved: UNAVAILABLE.
    */
-  run<R, T>(key: string, call: () => Promise<R>, record: (tx: Transaction, result: R) => Promise<T>): Promise<T>;
+  run<R, T>(key: string, call: () => Promise<R>, record: (tx: Transaction, result: R) => Promise<T>, options?: RunOptions<R>): Promise<T>;
   /** Compensates every call pending longer than the bound; returns how many. */
   sweep(): Promise<number>;
   /** The sweeper, to return among the service's background parts. */
@@ -90,7 +95,7 @@ export function compensatedCalls<E extends { type: string }>(options: Compensate
   };
 
   return {
-    async run(key, call, record) {
+    async run(key, call, record, runOptions) {
       await transact((tx) => pendingCalls.insert(tx.db, { key, startedAt: new Date() }));
       let result;
       try {
@@ -98,6 +103,12 @@ export function compensatedCalls<E extends { type: string }>(options: Compensate
       } catch (error) {
         await abandon(key, messageOf(error));
         throw error;
+      }
+      const refusal = runOptions?.refusal?.(result);
+      if (refusal) {
+        // Nothing to undo; a note left behind by a failure here is compensated later, harmlessly.
+        await transact((tx) => claim(tx, key)).catch(() => undefined);
+        throw refusal;
       }
       let swept = false;
       try {

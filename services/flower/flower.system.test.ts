@@ -123,10 +123,12 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const { order } = await orders.placeOrder(online(newPhone(), "2", 3));
     await historyWhere(order!.id, (h) => h.deliveryStatus === DeliveryStatus.STARTED, "delivery started");
     assert.equal(await stockOf("2"), before - 3);
-    const { order: cancelled } = await orders.cancelOrder({ id: order!.id, reason: "wrong address" });
-    assert.equal(cancelled!.status, OrderStatus.CANCELLED);
+    const { order: requested } = await orders.cancelOrder({ id: order!.id, reason: "wrong address" });
+    assert.equal(requested!.status, OrderStatus.DELIVERY_STARTED, "a request: the courier holds the flowers and decides");
+    assert.ok(requested!.cancelRequestedAt);
     const h = await historyWhere(order!.id, (x) => x.paymentStatus === PaymentStatus.CANCELLED && x.deliveryStatus === DeliveryStatus.CANCELED, "refunded and delivery cancelled");
-    assert.ok(["OrderCancelled", "PaymentCancelled", "DeliveryCanceled"].every((e) => h.steps.some((s) => s.event === e)));
+    assert.ok(["OrderCancelRequested", "OrderCancelled", "PaymentCancelled", "DeliveryCanceled"].every((e) => h.steps.some((s) => s.event === e)));
+    assert.equal((await orders.getOrder({ id: order!.id })).order!.status, OrderStatus.CANCELLED);
     const [payment] = (await payments.listPayments({ system: "flower", referenceId: order!.id })).payments;
     assert.equal(payment.status, PaymentStatus.CANCELLED);
     await eventually("stock restored", async () => ((await stockOf("2")) === before ? true : undefined));
@@ -154,8 +156,8 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const events = [...await streamEvents("flower"), ...await streamEvents("payment")].filter((m) => m.headers?.get("Business-Key") === orderId);
     const byCommand = (id: string) => events.filter((m) => m.headers?.get("x-correlation-id") === id).map((m) => m.subject.split(".").pop()).sort();
     assert.deepEqual(byCommand(placing), ["DeliveryStarted", "FlowerWrapped", "OrderPlaced", "PaymentApproved", "StockChanged"]);
-    assert.deepEqual(byCommand(cancelling), ["DeliveryCanceled", "OrderCancelled", "PaymentCancelled", "StockChanged"]);
-    assert.equal(events.length, 9, "no event of the order carries another id");
+    assert.deepEqual(byCommand(cancelling), ["CancelConfirmed", "DeliveryCanceled", "OrderCancelRequested", "OrderCancelled", "PaymentCancelled", "StockChanged"]);
+    assert.equal(events.length, 11, "no event of the order carries another id");
 
     // The payment, the notifications and the view's steps, found by each id; the order id beside it.
     const [payment] = (await payments.listPayments({ system: "flower", correlationId: placing })).payments;
@@ -166,7 +168,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
     const [history] = (await orders.listOrderHistories({ orderId })).orderHistories;
     const steps = (id: string) => history.steps.filter((step) => step.correlationId === id).map((step) => step.event).sort();
     assert.deepEqual(steps(placing), ["DeliveryStarted", "FlowerWrapped", "OrderPlaced", "PaymentApproved"]);
-    assert.deepEqual(steps(cancelling), ["DeliveryCanceled", "OrderCancelled", "PaymentCancelled"]);
+    assert.deepEqual(steps(cancelling), ["DeliveryCanceled", "OrderCancelRequested", "OrderCancelled", "PaymentCancelled"]);
 
     // Log lines: every service the order passed through wrote some under the placing id, and where an
     // event was handled, its line shows the order id beside it.

@@ -44,13 +44,14 @@ export function createPlaceOrder(deps: {
         { fallback: () => { throw unavailable("payment is unavailable right now; please pay later", 10_000); } },
       ),
       async (tx, { payment }) => {
-        if (payment?.status !== PaymentStatus.APPROVED) throw refused(`payment declined: ${payment?.reason || "no reason given"}`, "PAYMENT_DECLINED");
-        const decision = placeOrder(orderId, command, flower, payment.id, new Date());
+        const decision = placeOrder(orderId, command, flower, payment!.id, new Date());
         await deps.orders.record(tx, decision, undefined);
         // Taken from the levels order believes in, so the next order sees them lowered.
         if (fromEvents) await deps.knownFlowers.apply(tx, flower.id, (k) => k && decide({ ...k, stock: k.stock - command.qty }));
         return decision;
       },
+      // Declined: nothing was taken, so nothing is refunded.
+      { refusal: ({ payment }) => (payment?.status === PaymentStatus.APPROVED ? undefined : refused(`payment declined: ${payment?.reason || "no reason given"}`, "PAYMENT_DECLINED")) },
     );
     return placed.state;
   };
