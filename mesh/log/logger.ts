@@ -1,4 +1,6 @@
 import { currentContext } from "../context/call-context.js";
+import { errorFields } from "./error-fields.js";
+import { createRepeatFilter, type Schedule } from "./repeat-filter.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -20,12 +22,26 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go; one JSON object per line on stdout by default. */
   write?: (line: string) => void;
+  /**
+   * Identical lines (level, message and every field but the time, the call's ids among them)
+   * within this many ms are written once, then once more with `repeated: N`; debug lines never.
+   * 0 turns it off.
+   */
+  repeatWindowMs?: number;
+  /** The repeat windows' timer (tests). */
+  schedule?: Schedule;
 }
+
+/** How long identical lines are collapsed by default. */
+export const defaultRepeatWindowMs = 10_000;
+
 
 /** Creates a JSON-lines logger for one service. */
 export function createLogger(options: LoggerOptions): Logger {
   const min = rank[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
+  const windowMs = options.repeatWindowMs ?? defaultRepeatWindowMs;
+  const repeats = createRepeatFilter(windowMs, options.schedule);
   const make = (bound: Record<string, unknown>): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
       if (rank[level] < min) return;
@@ -39,7 +55,11 @@ export function createLogger(options: LoggerOptions): Logger {
         line.spanId = ctx.trace.spanId;
       }
       Object.assign(line, bound, fields && serializeErrors(fields));
-      write(JSON.stringify(line));
+      if (level === "debug") return write(JSON.stringify(line));
+      // Lines of different calls differ by their ids: each stays findable by its correlation id.
+      const kind = JSON.stringify({ ...line, time: undefined });
+      const summarize = (repeated: number) => write(JSON.stringify({ ...line, time: new Date().toISOString(), repeated, withinMs: windowMs }));
+      if (repeats.admit(kind, summarize)) write(JSON.stringify(line));
     };
     return {
       debug: (m, f) => emit("debug", m, f),
@@ -53,11 +73,9 @@ export function createLogger(options: LoggerOptions): Logger {
   return make({});
 }
 
-// Error objects stringify to {}; keep what a reader needs.
+// Error objects stringify to {}; keep what a reader needs, and no value a database error quotes.
 function serializeErrors(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    out[k] = v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v;
-  }
+  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? errorFields(v) : v;
   return out;
 }
