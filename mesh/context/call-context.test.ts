@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { contextFromHeaders, currentContext, headersFromContext, runInContext } from "./call-context.js";
+import { Metadata } from "@grpc/grpc-js";
+import { contextFromHeaders, currentContext, headersFromContext, runInContext, type ReplacedId } from "./call-context.js";
+import { maxPropagatedIdLength } from "./propagated-ids.js";
 import { childSpan, formatTraceparent, parseTraceparent } from "./trace.js";
 
 const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -32,4 +34,21 @@ test("incoming headers become the context; outgoing headers carry it on", async 
   });
   assert.equal(currentContext(), undefined);
   assert.match(contextFromHeaders(() => undefined).correlationId, /^[0-9a-f-]{36}$/);
+});
+
+test("ids that could not travel on are replaced (a correlation id by a new one, a causation id by none) and reported", () => {
+  const long = "c".repeat(129);
+  for (const [given, why] of [["a\tb", "tab"], ["caf\u00e9", "non-ASCII"], ["x y", "space"], ["a\"b", "quote"], [long, "over 128 characters"], ["a, b", "two values joined"]]) {
+    const seen: ReplacedId[] = [];
+    const ctx = contextFromHeaders((n) => ({ "x-correlation-id": given, "x-causation-id": given, traceparent: "00-bad" })[n], (r) => seen.push(r));
+    assert.match(ctx.correlationId, /^[0-9a-f-]{36}$/, why);
+    assert.equal(ctx.causationId, undefined, why);
+    assert.deepEqual(seen, [{ header: "x-correlation-id", given }, { header: "x-causation-id", given }], why);
+    assert.match(ctx.trace.traceId, /^[0-9a-f]{32}$/, "a malformed traceparent starts a new trace (W3C)");
+    // What goes out is always valid gRPC metadata.
+    assert.doesNotThrow(() => { const md = new Metadata(); for (const [k, v] of Object.entries(headersFromContext(ctx))) md.set(k, v); });
+  }
+  const fine = "order:2024/07+b64=~_.@-" + "x".repeat(105);
+  assert.equal(fine.length, maxPropagatedIdLength);
+  assert.equal(contextFromHeaders((n) => (n === "x-correlation-id" ? fine : undefined)).correlationId, fine);
 });

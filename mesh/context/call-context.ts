@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { newId } from "../ids.js";
+import { isPropagatableId } from "./propagated-ids.js";
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext } from "./trace.js";
 
 /** What flows with every call and event: the command it belongs to, what caused it, and the trace. */
@@ -37,13 +38,32 @@ export function runInContext<T>(ctx: CallContext, fn: () => T): T {
   return storage.run(ctx, fn);
 }
 
-/** Builds the context of incoming work from its headers: a new span of the caller's trace. */
-export function contextFromHeaders(get: (name: string) => string | undefined): CallContext {
+/** A propagated id a caller sent that could not be carried on (a tab, non-ASCII, too long). */
+export interface ReplacedId {
+  header: string;
+  /** What arrived, unescaped: escape it before printing. */
+  given: string;
+}
+
+/**
+ * Builds the context of incoming work from its headers: a new span of the caller's trace. An id
+ * that could not travel on (gRPC metadata and NATS headers refuse some characters, columns have
+ * a length) is replaced, as a malformed traceparent starts a new trace: a correlation id by a
+ * new one, a causation id by none; `replaced` hears of each.
+ */
+export function contextFromHeaders(get: (name: string) => string | undefined, replaced?: (id: ReplacedId) => void): CallContext {
   const parent = parseTraceparent(get(contextHeaderNames.traceparent));
+  const valid = (header: string) => {
+    const given = get(header);
+    if (!given) return undefined;
+    if (isPropagatableId(given)) return given;
+    replaced?.({ header, given });
+    return undefined;
+  };
   return {
     // Made time-ordered (UUIDv7) when the caller sends none: the columns that keep it index it in order.
-    correlationId: get(contextHeaderNames.correlationId) || newId(),
-    causationId: get(contextHeaderNames.causationId) || undefined,
+    correlationId: valid(contextHeaderNames.correlationId) ?? newId(),
+    causationId: valid(contextHeaderNames.causationId),
     trace: childSpan(parent),
   };
 }

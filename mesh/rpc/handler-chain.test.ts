@@ -146,3 +146,30 @@ test("an error after the call was aborted maps to the abort's reason, not INTERN
   assert.equal(err.code, Code.DeadlineExceeded);
   assert.equal(lines.filter((l) => l.level === "error").length, 0);
 });
+
+test("an id the caller sent that could not travel on is replaced, the new one answered, and the old one logged escaped", async () => {
+  const { lines, store } = setup();
+  const ctx = handlerContext(ItemService.method.getItem, { "x-correlation-id": "a\tb\u00e9", "x-causation-id": "c".repeat(300) });
+  const res = await store.getItem(create(GetItemRequestSchema, { id: "rose" }), ctx);
+  const id = ctx.responseHeader.get("x-correlation-id")!;
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  assert.equal(res.item?.name?.split("|")[0], id, "the handler runs under the new id");
+  const replaced = lines.filter((l) => String(l.msg).startsWith("replaced an unusable"));
+  assert.deepEqual(replaced.map((l) => [l.msg, l.given, l.correlationId]), [
+    ["replaced an unusable x-correlation-id", "a\\x09b\\xe9", id],
+    ["replaced an unusable x-causation-id", `${"c".repeat(80)}... (300 characters)`, id],
+  ]);
+});
+
+test("a value the database refuses (too long for its column) is the caller's INVALID_ARGUMENT, not INTERNAL; the value is not logged", async () => {
+  const { logger, lines } = captureLogs();
+  const tooLong = Object.assign(new Error("insert into `outbox` (`causation_id`) values ('010-1234-5678') - Data too long for column 'causation_id' at row 1"), {
+    code: "ER_DATA_TOO_LONG", errno: 1406, sqlState: "22001", sqlMessage: "Data too long for column 'causation_id' at row 1",
+  });
+  const store = wrapService(ItemService, { getItem: () => { throw tooLong; } }, { logger, metrics: createMetrics("t", { processMetrics: false }) });
+  const error = await failure(() => store.getItem(create(GetItemRequestSchema, { id: "x" }), handlerContext(ItemService.method.getItem)));
+  assert.equal(error.code, Code.InvalidArgument);
+  assert.equal(error.rawMessage, "a value is longer than it may be (causation_id)");
+  assert.equal(lines.find((l) => l.msg === "rpc input did not fit the database (a field check is missing)")?.level, "warn");
+  assert.ok(!JSON.stringify(lines).includes("010-1234-5678"));
+});

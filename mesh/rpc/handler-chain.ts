@@ -1,8 +1,10 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { infrastructureCodes } from "../errors/infrastructure-codes.js";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { contextFromHeaders, contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
+import { contextFromHeaders, contextHeaderNames, runInContext, type CallContext, type ReplacedId } from "../context/call-context.js";
+import { escapeForLog } from "../log/escape.js";
 import type { Logger } from "../log/logger.js";
+import { storedValueRefusal } from "./stored-value-refusal.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 
 /** What the handler chain needs around every call: where to log and what to count. */
@@ -98,9 +100,14 @@ interface Call {
 
 function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }: HandlerChainOptions): Call {
   const started = process.hrtime.bigint();
-  const context = contextFromHeaders((name) => ctx.requestHeader.get(name) ?? undefined);
+  const replaced: ReplacedId[] = [];
+  const context = contextFromHeaders((name) => ctx.requestHeader.get(name) ?? undefined, (r) => replaced.push(r));
   // The caller learns the correlation id to quote (and to find every log line of the call by).
   ctx.responseHeader.set(contextHeaderNames.correlationId, context.correlationId);
+  // Replaced rather than refused: an id is for finding the call afterwards, never a reason to fail it.
+  for (const { header, given } of replaced) {
+    runInContext(context, () => logger.info(`replaced an unusable ${header}`, { given: escapeForLog(given), length: given.length }));
+  }
   const labels = { method: `/${method.parent.typeName}/${method.name}`, protocol: ctx.protocolName };
   const record = (code: Code | undefined) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -116,12 +123,14 @@ function beginCall(method: DescMethod, ctx: HandlerContext, { logger, metrics }:
       if (logger.enabled("debug")) runInContext(context, () => logger.debug("rpc handled", labels));
     },
     fail(err) {
-      const unexpected = !(err instanceof ConnectError) && !ctx.signal.aborted;
-      const error = toConnectError(err, ctx.signal);
+      const refusal = storedValueRefusal(err);
+      const unexpected = !refusal && !(err instanceof ConnectError) && !ctx.signal.aborted;
+      const error = refusal ?? toConnectError(err, ctx.signal);
       record(error.code);
       const fields = { ...labels, code: codeLabel(error.code) };
       runInContext(context, () => {
         if (unexpected) logger.error("rpc failed with an unexpected error", { ...fields, error: asError(err) });
+        else if (refusal) logger.warn("rpc input did not fit the database (a field check is missing)", { ...fields, error: asError(err) });
         else if (infrastructureCodes.has(error.code)) logger.warn("rpc failed", { ...fields, error: error.rawMessage });
         else logger.info("rpc failed", { ...fields, error: error.rawMessage });
       });
