@@ -32,7 +32,7 @@ export function bindGrpcService<S extends DescService>(service: S, impl: Partial
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       requestSerialize: (m: Message) => Buffer.from(toBinary(method.input, m)),
-      requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
+      requestDeserialize: (b: Buffer) => decodeRequest(method, b) as Message, // checked by each handler
       responseSerialize: (m: Message) => Buffer.from(toBinary(method.output, m)),
       responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
     };
@@ -48,6 +48,8 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
       return (call: AnyCall, respond: grpc.sendUnaryData<Message>) => {
         const ctx = contextFor(service, method, call);
         const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<Message, Message>).request : requestsOf(call as grpc.ServerReadableStream<Message, Message>);
+        const bad = malformedError(input);
+        if (bad) return respond(grpcStatusFromError(bad));
         Promise.resolve()
           .then(() => fn(input, ctx))
           .then(
@@ -65,6 +67,8 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
       return (call: Writable) => {
         const ctx = contextFor(service, method, call);
         const input = method.methodKind === "server_streaming" ? (call as grpc.ServerWritableStream<Message, Message>).request : requestsOf(call as grpc.ServerDuplexStream<Message, Message>);
+        const bad = malformedError(input);
+        if (bad) return void call.emit("error", grpcStatusFromError(bad));
         const sent = { headers: false };
         Promise.resolve()
           .then(() => writeAll(call, ctx, method, fn(input, ctx) as AsyncIterable<unknown>, sent))
@@ -126,8 +130,37 @@ function contextFor(service: DescService, method: DescMethod, call: AnyCall): Co
 }
 
 // Incoming messages of a streaming call; leaving the loop early must not destroy the call we still answer on.
+// A message that is not protobuf fails the handler's loop with INVALID_ARGUMENT.
 function requestsOf(call: grpc.ServerReadableStream<Message, Message> | grpc.ServerDuplexStream<Message, Message>): AsyncIterable<Message> {
-  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) };
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const message of { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) }) {
+        const bad = malformedError(message);
+        if (bad) throw bad;
+        yield message;
+      }
+    },
+  };
+}
+
+// What a request that is not protobuf (garbage, cut short, a string that is not UTF-8) decodes to:
+// grpc-js would answer a throwing deserializer with INTERNAL, as if the server had failed.
+const malformed = Symbol("malformed request");
+interface MalformedRequest {
+  [malformed]: ConnectError;
+}
+
+function decodeRequest(method: DescMethod, bytes: Buffer): Message | MalformedRequest {
+  try {
+    return fromBinary(method.input, bytes);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { [malformed]: new ConnectError(`the request is not a valid ${method.input.typeName}: ${reason}`, Code.InvalidArgument) };
+  }
+}
+
+function malformedError(input: unknown): ConnectError | undefined {
+  return typeof input === "object" && input !== null && malformed in input ? (input as MalformedRequest)[malformed] : undefined;
 }
 
 // The handler chain already maps the handler's errors; this catches the adapter's own (a malformed answer).

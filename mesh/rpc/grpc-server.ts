@@ -1,8 +1,11 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
+import { format } from "node:util";
+import { escapeForLog } from "../log/escape.js";
 import type { Logger } from "../log/logger.js";
 import { bindGrpcService } from "./grpc-adapter.js";
+import { answerCallerFaultsAsInvalidArgument } from "./grpc-caller-faults.js";
 
 /** The largest message either port reads or writes (gRPC's usual default). */
 export const maxMessageBytes = 4 * 1024 * 1024;
@@ -37,6 +40,8 @@ const serverOptions: grpc.ServerOptions = {
 
 /** Creates the grpc-js server for the given services (handlers are served as given: wrap them first). */
 export function createGrpcServer({ services, logger }: GrpcServerOptions): GrpcServer {
+  answerCallerFaultsAsInvalidArgument();
+  grpc.setLogger(grpcJsLogger(logger));
   const server = new grpc.Server(serverOptions);
   for (const { service, impl } of services) {
     const { definition, handlers } = bindGrpcService(service, impl, logger);
@@ -63,4 +68,12 @@ export function createGrpcServer({ services, logger }: GrpcServerOptions): GrpcS
       });
     },
   };
+}
+
+// grpc-js's own lines (one process-wide logger) as JSON lines, escaped: they quote what callers
+// sent ("Failed to add metadata entry x-correlation-id: <tab>...").
+function grpcJsLogger(logger: Logger): Partial<Console> {
+  const line = (level: "warn" | "info" | "debug") => (message?: unknown, ...rest: unknown[]) =>
+    logger[level]("grpc-js", { detail: escapeForLog(format(message, ...rest), 300) });
+  return { error: line("warn"), info: line("info"), debug: line("debug") };
 }

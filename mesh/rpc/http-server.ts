@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger.js";
 import { statusBody } from "../rest/error-body.js";
 import { createRestHandler } from "../rest/rest-handler.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
+import { reclassifyCallerFaults } from "./connect-caller-faults.js";
 import { createCors } from "./cors.js";
 import { createDualListener } from "./dual-listener.js";
 import { maxMessageBytes, type ServedService } from "./grpc-server.js";
@@ -30,6 +31,10 @@ export interface HttpServer {
   close(timeoutMs: number): Promise<void>;
 }
 
+// One rule with REST: an unknown field is refused, not dropped; JSON that is not UTF-8 too, not
+// stored with U+FFFD in place of its bytes (connect-es reads `textDecoder` here; its types omit it).
+const strictJson = { ignoreUnknownFields: false, textDecoder: new TextDecoder("utf-8", { fatal: true }) } as { ignoreUnknownFields: boolean };
+
 /** Answers the request and returns true, or returns false to let the next route try. */
 type Route = (req: NodeRequest, res: NodeResponse, url: URL) => boolean;
 
@@ -39,11 +44,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const rpc = connectNodeAdapter({
     routes(router) {
       for (const { service, impl } of services) router.service(service, impl);
+      router.handlers.forEach((handler, i) => (router.handlers[i] = reclassifyCallerFaults(handler)));
     },
     connect: true,
     grpc: true,
     grpcWeb: true,
     readMaxBytes: maxMessageBytes,
+    jsonOptions: strictJson,
     // Neither a REST route nor an RPC: say so in the same JSON shape as every other error.
     fallback: (req, res) => sendJson(res as NodeResponse, 404, statusBody(Code.NotFound, `no route for ${req.method} ${requestUrl(req).pathname}`)),
   });
