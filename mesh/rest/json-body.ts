@@ -29,7 +29,11 @@ export async function readJsonBody(req: NodeRequest, maxBytes: number): Promise<
     throw new RequestBodyError(415, Code.InvalidArgument,
       `the body must be JSON (content-type: application/json), not ${type ? JSON.stringify(type) : "an undeclared type"}`);
   }
-  const text = Buffer.concat(chunks, size).toString("utf8");
+  const bytes = Buffer.concat(chunks, size);
+  const text = bytes.toString("utf8");
+  // Decoding replaces bytes that are not UTF-8 with U+FFFD: refuse them instead of storing the damage.
+  const invalidAt = firstInvalidUtf8(bytes, text);
+  if (invalidAt >= 0) throw new RequestBodyError(400, Code.InvalidArgument, `the body is not valid UTF-8 (at byte ${invalidAt})`);
   try {
     return JSON.parse(text) as JsonValue;
   } catch {
@@ -53,6 +57,19 @@ function readAll(req: NodeRequest, maxBytes: number): Promise<{ chunks: Buffer[]
     req.once("end", () => resolve({ chunks, size }));
     req.once("error", reject);
   });
+}
+
+// The byte offset of the first sequence that is not UTF-8, or -1. A U+FFFD in the text is either
+// sent as such (EF BF BD) or a replacement; the prefix before it re-encodes to the same bytes.
+function firstInvalidUtf8(bytes: Buffer, text: string): number {
+  let at = 0; // the byte offset of text[from]
+  let from = 0;
+  for (let i = text.indexOf("\ufffd"); i >= 0; i = text.indexOf("\ufffd", i + 1)) {
+    at += Buffer.byteLength(text.slice(from, i));
+    from = i;
+    if (bytes[at] !== 0xef || bytes[at + 1] !== 0xbf || bytes[at + 2] !== 0xbd) return at;
+  }
+  return -1;
 }
 
 function tooLarge(maxBytes: number): RequestBodyError {

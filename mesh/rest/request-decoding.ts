@@ -1,6 +1,7 @@
 import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
-import { invalidArgument } from "../errors/rpc-errors.js";
+import { invalidArgument, type FieldViolation } from "../errors/rpc-errors.js";
 import type { HttpBinding } from "./http-rules.js";
+import { locateJsonError } from "./json-field-errors.js";
 import type { PathBinding } from "./path-template.js";
 
 type JsonObject = { [key: string]: JsonValue };
@@ -23,10 +24,13 @@ export function decodeRequest(binding: HttpBinding, path: PathBinding[], query: 
   }
 
   const taken = new Set<string>(); // field paths set by the path or the body, by JSON name
+  const named = new Map<string, string>(); // JSON path → the path variable or query parameter that set it
   if (binding.body !== undefined && binding.body !== "*") taken.add(binding.body.jsonName);
   binding.pathFields.forEach((fields, i) => {
-    setAt(json, fields, textValue(fields[fields.length - 1], path[i].value));
-    taken.add(fields.map((f) => f.jsonName).join("."));
+    const name = fields.map((f) => f.jsonName).join(".");
+    setAt(json, fields, textValue(fields[fields.length - 1], path[i].value, path[i].fieldPath.join(".")));
+    taken.add(name);
+    named.set(name, path[i].fieldPath.join("."));
   });
 
   for (const key of new Set(query.keys())) {
@@ -38,20 +42,31 @@ export function decodeRequest(binding: HttpBinding, path: PathBinding[], query: 
     if (taken.has(name)) throw invalidArgument({ field: key, description: "is already set by the path or the body" });
     const last = fields[fields.length - 1];
     const values = query.getAll(key);
+    named.set(name, key);
     if (last.fieldKind === "list") {
-      setAt(json, fields, values.map((v) => textValue(last, v)));
+      setAt(json, fields, values.map((v) => textValue(last, v, key)));
     } else if (values.length > 1) {
       throw invalidArgument({ field: key, description: "given more than once, but it is not a repeated field" });
     } else {
-      setAt(json, fields, textValue(last, values[0]));
+      setAt(json, fields, textValue(last, values[0], key));
     }
   }
 
   try {
     return fromJson(input, json);
   } catch (error) {
-    throw decodingError(input, error);
+    const violation = locateJsonError(input, json);
+    throw violation ? invalidArgument(byParameter(violation, named)) : decodingError(input, error);
   }
+}
+
+// A value from the path or the query is reported against the name the caller used there (?status=, not body).
+function byParameter(v: FieldViolation, named: Map<string, string>): FieldViolation {
+  for (const [path, parameter] of named) {
+    if (v.field === path) return { ...v, field: parameter };
+    if (v.field.startsWith(path + "[")) return { ...v, field: parameter + v.field.slice(path.length) };
+  }
+  return v;
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -79,13 +94,13 @@ function setAt(json: JsonObject, fields: DescField[], value: JsonValue): void {
 
 // Text from a path or query string as the JSON value protobuf JSON expects: numbers stay strings
 // (protobuf JSON accepts "2" for an int32 and "12" for an enum only as a number), booleans become booleans.
-function textValue(field: DescField, text: string): JsonValue {
+function textValue(field: DescField, text: string, parameter: string): JsonValue {
   const scalar = field.fieldKind === "scalar" || (field.fieldKind === "list" && field.listKind === "scalar") ? field.scalar : undefined;
   const isEnum = field.fieldKind === "enum" || (field.fieldKind === "list" && field.listKind === "enum");
   if (isEnum && /^-?\d+$/.test(text)) return Number(text);
   if (scalar === ScalarType.BOOL) {
     if (text === "true" || text === "false") return text === "true";
-    throw invalidArgument({ field: field.jsonName, description: `must be true or false, not ${JSON.stringify(text)}` });
+    throw invalidArgument({ field: parameter, description: `must be true or false, not ${JSON.stringify(text)}` });
   }
   return text;
 }
@@ -111,8 +126,7 @@ function resolveQueryField(message: DescMessage, key: string): DescField[] {
   return fields;
 }
 
-// protobuf-es says "cannot decode field flower.v1.PlaceOrderRequest.qty from JSON: ..."; callers
-// want the field by its JSON path and the reason.
+// When no one field is to blame (a oneof set twice...): the library's reason, by JSON path where it names one.
 function decodingError(input: DescMessage, error: unknown): Error {
   const text = error instanceof Error ? error.message : String(error);
   const unknownKey = /^cannot decode message ([\w.]+) from JSON: key "([^"]*)" is unknown/.exec(text);
@@ -120,7 +134,7 @@ function decodingError(input: DescMessage, error: unknown): Error {
   const badField = /^cannot decode field ([\w.]+) from JSON: (.*)$/s.exec(text);
   if (badField) {
     const field = jsonPathOf(input, badField[1]) ?? badField[1];
-    return invalidArgument({ field, description: `cannot be ${badField[2]}` });
+    return invalidArgument({ field, description: badField[2] });
   }
   return invalidArgument({ field: "body", description: text });
 }

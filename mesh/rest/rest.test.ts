@@ -217,3 +217,32 @@ test("a chunked body that grows past the limit is a 413 too, and the connection 
   assert.equal(next.socket, tooBig.socket, "the same keep-alive connection");
   agent.destroy();
 });
+
+test("decoding errors read as people write them, against the parameter or field the caller used", async () => {
+  const violations = async (method: string, path: string, body?: string) => {
+    const res = await call(method, path, body === undefined ? {} : { body });
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    return res.json.details[0].fieldViolations;
+  };
+  assert.deepEqual(await violations("GET", "/v1/items/1?kind=KIND_DAISY"), [{ field: "kind", description: "must be one of KIND_UNSPECIFIED, KIND_ROSE, KIND_TULIP" }]);
+  assert.deepEqual(await violations("GET", "/v1/items/1?filter.min_qty=many"), [{ field: "filter.min_qty", description: "must be a whole number (int32)" }]);
+  assert.deepEqual(await violations("GET", "/v1/items/1?filter.minQty=1.5"), [{ field: "filter.minQty", description: "must be a whole number (int32)" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"qty":"two"}'), [{ field: "item.qty", description: "must be a whole number (int32)" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"kind":"KIND_DAISY"}'), [{ field: "item.kind", description: "must be one of KIND_UNSPECIFIED, KIND_ROSE, KIND_TULIP" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"at":"yesterday"}'), [{ field: "item.at", description: "must be a time such as 2024-05-01T09:30:00Z" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"tags":["a",3]}'), [{ field: "item.tags[1]", description: "must be a string" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"price":{"amount":"lots"}}'), [{ field: "item.price.amount", description: 'must be a whole number (int64), best as a string such as "7000"' }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"price":7}'), [{ field: "item.price", description: "must be an object (a common.v1.Money)" }]);
+  assert.deepEqual(await violations("PATCH", "/v1/items/1", '{"shelf":"\\ud800"}'), [{ field: "item.shelf", description: "must be valid Unicode text (it holds half of a surrogate pair)" }]);
+  for (const v of [await violations("GET", "/v1/items/1?filter.min_qty=many"), await violations("PATCH", "/v1/items/1", '{"qty":"two"}')]) {
+    assert.doesNotMatch(v[0].description, /cannot be|expected/, "no library wording");
+  }
+});
+
+test("a body that is not UTF-8 is refused (400), not stored with its bytes replaced", async () => {
+  const res = await fetch(base + "/v1/shelves/a/items/b:move", {
+    method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from([0x7b, 0x22, 0x74, 0x6f, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+  });
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { message: string }).message, /^the body is not valid UTF-8 \(at byte 7\)$/);
+});
