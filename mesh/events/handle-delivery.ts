@@ -4,6 +4,7 @@ import { headers as natsHeaders, type JsMsg, type NatsConnection } from "nats";
 import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
 import { childSpan, parseTraceparent } from "../context/trace.js";
 import { isDuplicateKey } from "../db/lost-race.js";
+import { describeError } from "../log/error-fields.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { deadLetterHeaderNames, eventHeaderNames } from "./event-headers.js";
@@ -102,7 +103,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
         logger.debug(outcome === "duplicate" ? "event already handled; redelivery ignored" : "event handled");
       } catch (err) {
         const waiting = err instanceof RetryLaterError;
-        if (deliveries >= (waiting ? maxRetryLater : maxDeliver)) return deadLetter(msg, `${(err as Error).name}: ${(err as Error).message}`, logger);
+        if (deliveries >= (waiting ? maxRetryLater : maxDeliver)) return deadLetter(msg, describeError(err), logger); // no SQL values in the header
         count("retried");
         if (err instanceof RetryLaterError) {
           const delay = Math.min(err.delayMs * 2 ** Math.min(deliveries - 1, 4), Math.max(err.delayMs, 30_000));
