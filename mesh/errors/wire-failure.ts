@@ -1,4 +1,4 @@
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { isInfrastructureFailure } from "./infrastructure-codes.js";
 
 /**
@@ -18,7 +18,9 @@ export function wasAnswered(error: unknown): boolean {
 /**
  * True for what a breaker counts: an infrastructure failure no server chose to send (no
  * connection, reset, no answer in time, a proxy's 503), never a status propagated from deeper down.
+ * ResourceExhausted never counts: unmarked, it is grpc-js refusing a message over the size limit
+ * (the caller's request, or one answer), which says nothing about the way to the dependency.
  */
 export function isWireFailure(error: unknown): boolean {
-  return isInfrastructureFailure(error) && !wasAnswered(error);
+  return isInfrastructureFailure(error) && !wasAnswered(error) && (error as ConnectError).code !== Code.ResourceExhausted;
 }

@@ -24,7 +24,7 @@ export interface CallOptions<O extends DescMessage> {
   /**
    * Answers when the dependency fails (Unavailable, DeadlineExceeded, Internal...), the breaker is
    * open or the bulkhead is full: return a substitute, or throw (e.g. `unavailable(...)`). The
-   * error may be one the dependency answered itself (`wasAnswered`): throw it to pass it on as it is.
+   * error may be one the dependency answered itself (its own Unavailable, say): throw it to pass it on as it is.
    * Business refusals (InvalidArgument, FailedPrecondition...) never come here: they are thrown.
    */
   fallback: (error: ConnectError) => MessageShape<O> | Promise<MessageShape<O>>;

@@ -170,7 +170,10 @@ describe("createResiliencePolicy: what counts against a breaker", () => {
     }
     assert.equal(attempts, 15, "one attempt each: an answered Unavailable is not retried");
     assert.equal(policy.breakerState(method), "closed");
-    // The same codes on the wire (no mark) do count.
+    // Nor does an unmarked ResourceExhausted (grpc-js refusing an oversized message)...
+    for (let i = 0; i < 3; i++) await assert.rejects(policy.execute(fail(Code.ResourceExhausted), { method, idempotent: false }));
+    assert.equal(policy.breakerState(method), "closed");
+    // ...but the same codes on the wire (no mark) do.
     await assert.rejects(policy.execute(fail(Code.Unavailable), { method, idempotent: false }));
     await assert.rejects(policy.execute(fail(Code.Internal), { method, idempotent: false }));
     assert.equal(policy.breakerState(method), "open");
