@@ -1,12 +1,14 @@
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 
 // connect-es answers Internal when a request message is not protobuf ("parse binary: ...", its
-// JSON errors are InvalidArgument already) or is flagged compressed without an encoding. Both are
+// JSON errors are InvalidArgument already), is flagged compressed without an encoding, or is gzip
+// cut short (zlib's other errors are InvalidArgument already). All are
 // the caller's fault; Internal would be counted as this server failing (a 500 on Connect, which
 // Istio's outlier detection counts). Matched by connect-es's wording: a test pins it.
 const callerFaults: Array<[RegExp, string]> = [
   [/^parse binary: (.*)$/s, "the request message is not valid protobuf: $1"],
   [/^received compressed envelope, but do not know how to decompress$/, "a request message is flagged compressed but the request names no encoding"],
+  [/^decompression failed$/, "the request does not decompress with the encoding it names"],
 ];
 
 function asCallerFault(message: string): string | undefined {

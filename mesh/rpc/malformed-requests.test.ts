@@ -92,6 +92,8 @@ test("gRPC-Web and Connect: garbage protobuf is INVALID_ARGUMENT (400), JSON tha
     assert.equal(answer.status, 400, `${type} ${body.toString("latin1")}: ${answer.body}`);
     assert.equal(JSON.parse(answer.body.toString()).code, "invalid_argument");
   }
+  const cutGzip = await send(ports.httpPort, getItem, { "content-type": "application/json", "content-encoding": "gzip" }, gzipSync('{"id":"x"}').subarray(0, 12));
+  assert.equal(cutGzip.status, 400, `gzip cut short: ${cutGzip.body}`);
   const ok = await connect("application/json", Buffer.from('{"id":"x"}'));
   assert.equal(ok.status, 200);
 });
