@@ -1,5 +1,7 @@
 // `npm start`: every service of the catalog (or of the systems named as arguments) as its own
-// process, NATS with JetStream found or started, one combined log; Ctrl-C stops everything.
+// process, NATS with JetStream found or started, one combined log; a service that crashes is
+// restarted with backoff; commands typed here stop and start one on purpose; Ctrl-C stops everything.
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createLauncher, ensureNats } from "../mesh/launcher/index.js";
 import { catalog, systems as known } from "./catalog.js";
@@ -56,5 +58,34 @@ const tryIt = gateway && chosen.some((e) => e.id === "flower-order") ? `
       http://127.0.0.1:${gateway.httpPort}/flower/orders
     curl -s 'http://127.0.0.1:${gateway.httpPort}/flower/orderHistories?phoneNumber=010-1234-5678'
     OpenAPI: http://127.0.0.1:${gateway.httpPort}/openapi.json` : "";
+// Fault isolation on purpose, typed into this terminal (read only when it is one: `npm start < /dev/null &` in the
+// background). A service stopped here, or by SIGTERM from elsewhere (pkill), stays down; a crash is restarted.
+const commands = "stop <service>, start <service>, kill <service> (a crash: restarted with backoff), status";
+async function command(line: string): Promise<void> {
+  const [verb, id] = line.trim().split(/\s+/);
+  if (!verb) return;
+  if (verb === "status") {
+    say(`status:\n  ${chosen.map((e) => `${e.id.padEnd(16)} ${launcher.stateOf(e.id)}${launcher.pidOf(e.id) ? ` (pid ${launcher.pidOf(e.id)})` : ""}`).join("\n  ")}`);
+    return;
+  }
+  if (!["stop", "start", "kill"].includes(verb) || !chosen.some((e) => e.id === id)) {
+    say(`commands: ${commands}; services: ${chosen.map((e) => e.id).join(", ")}`);
+    return;
+  }
+  if (verb === "stop") {
+    say(`stopping ${id} on purpose: it stays down until "start ${id}"`);
+    await launcher.stop(id);
+  } else if (verb === "kill") {
+    const pid = launcher.pidOf(id);
+    if (pid) process.kill(pid, "SIGKILL");
+    else say(`${id} is not running`);
+  } else {
+    await launcher.start(id);
+    await launcher.waitReady(id).then(() => say(`${id} ready`), (error) => say((error as Error).message));
+  }
+}
+if (process.stdin.isTTY) createInterface({ input: process.stdin }).on("line", (line) => void command(line).catch((error) => say(String(error))));
+
 say(`ready:\n${rows.join("\n")}${tryIt}
+  A service that crashes is restarted with backoff. Type a command here: ${commands}.
   Ctrl-C stops everything.`);
