@@ -21,7 +21,7 @@ test("the kernel (for domain files), the testing and the launcher entries are pi
   assert.deepEqual(Object.keys(testing).sort(), [
     "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts",
     "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
-    "startTestSystem", "testDialects", "testNamespace", "violatedFields",
+    "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
   ]);
   assert.deepEqual(Object.keys(launcher).sort(), ["createLauncher", "ensureNats", "runService"]);
 });

@@ -5,7 +5,7 @@ export { startInProcess } from "./in-process.js";
 export type { InProcessService, SeenEvent } from "./in-process.js";
 export { startTestSystem } from "./test-system.js";
 export type { TestSystem, TestSystemOptions } from "./test-system.js";
-export { testDialects } from "./test-database.js";
+export { testDatabaseUrl, testDialects } from "./test-database.js";
 export { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 export { freePorts } from "./free-port.js";
 export { eventually } from "./eventually.js";

@@ -14,8 +14,7 @@ import { fileURLToPath } from "node:url";
 import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { GetOrderRequestSchema, ListOrdersRequestSchema, PlaceOrderRequestSchema } from "../../gen/flower/v1/order_pb.js";
 import { GetFlowerRequestSchema } from "../../gen/flower/v1/store_pb.js";
-import { startTestSystem, testDialects, type TestSystem } from "../../mesh/testing/index.js";
-import { testDatabaseUrl } from "../../mesh/testing/test-database.js";
+import { startTestSystem, testDatabaseUrl, testDialects, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -108,12 +108,17 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
     assert.equal(wrap.json.code, Code.FailedPrecondition);
     assert.match(wrap.json.message, /pick-up order/);
     assert.equal(wrap.json.details.find((d: Json) => d["@type"].endsWith("ErrorInfo")).reason, "PICK_UP_ORDER");
+    // Once the order has heard it was sold, a cancel is refused at once (before that, the store would refuse it).
+    await eventually("the order knows it was sold", async () => ((await rest("GET", `/flower/orders/${pickUpId}`)).json.order?.status === "ORDER_STATUS_SOLD" ? true : undefined));
     const sold = await rest("PUT", `/flower/orders/${pickUpId}/cancelorder`, {});
     assert.deepEqual([sold.status, sold.json.details[0].violations[0].type], [412, "ORDER_SOLD"]);
 
     const online = await ok("OrderService.PlaceOrder", "POST", "/flower/orders", { flowerId: "3", qty: 1, address: "Busan", phoneNumber: "010-7000-0004" });
     const cancelled = await ok("OrderService.CancelOrder", "PUT", `/flower/orders/${online.order.id}/cancelorder`, { reason: "changed my mind" });
-    assert.equal(cancelled.order.status, "ORDER_STATUS_CANCELLED");
+    assert.notEqual(cancelled.order.status, "ORDER_STATUS_CANCELLED", "a request: the courier decides");
+    assert.ok(cancelled.order.cancelRequestedAt);
+    await eventually("the courier confirms: cancelled", async () =>
+      ((await rest("GET", `/flower/orders/${online.order.id}`)).json.order?.status === "ORDER_STATUS_CANCELLED" ? true : undefined));
     await eventually("the payment refunded", async () => {
       const [p] = (await ok("PaymentService.ListPayments", "GET", `/payments?system=flower&referenceId=${online.order.id}`)).payments;
       return p?.status === "PAYMENT_STATUS_CANCELLED" ? p : undefined;
