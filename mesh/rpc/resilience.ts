@@ -107,10 +107,12 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
       try {
         return await limiter.execute(
           ({ signal: s }) =>
-            breaker.policy.execute(({ signal: b }) => {
+            // The call's own signal, not the breaker's: calls that waited on a half-open probe are
+            // run by cockatiel with one shared signal, which every attempt's timeout would listen on.
+            breaker.policy.execute(() => {
               const probe = breaker.takeProbe();
               const once = (parent: AbortSignal) => attemptWithTimeout(limit, attempt, ms, parent, dependency, probe);
-              return idempotent ? retrier.execute(({ signal: r }) => once(r), b) : once(b);
+              return idempotent ? retrier.execute(({ signal: r }) => once(r), s) : once(s);
             }, s),
           // Without one, cockatiel hangs every call's abort listener on a single shared signal.
           signal ?? new AbortController().signal,

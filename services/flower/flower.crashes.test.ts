@@ -11,9 +11,9 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { OrderService, OrderStatus, type Order } from "../../gen/flower/v1/order_pb.js";
+import knex from "knex";
+import { OrderService } from "../../gen/flower/v1/order_pb.js";
 import { StoreService } from "../../gen/flower/v1/store_pb.js";
-import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
 import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
@@ -75,26 +75,33 @@ describe("no charge without its order (processes, kill -9)", { timeout: 300_000 
     console.log(`# ${answers.placed} orders answered as placed; refused: ${JSON.stringify(Object.fromEntries(answers.refused))}; e.g. ${JSON.stringify(Object.fromEntries(answers.sample))}`);
     assert.ok(answers.placed > 0, "orders went through between the crashes");
 
-    const orders = client(OrderService, "flower-order");
-    const payments = client(PaymentService, "payment");
-    // Every order of these customers, as the order service kept it.
-    const kept = async () => (await Promise.all(phones.map(async (phoneNumber) => (await orders.listOrders({ phoneNumber })).orders))).flat();
-    const settled = await eventually("every payment follows its order", async () => {
-      const [all, paid] = [await kept(), (await payments.listPayments({ system: "flower" })).payments];
-      const live = new Set(all.filter((o: Order) => o.status !== OrderStatus.CANCELLED).map((o) => o.id));
-      const captured = paid.filter((p) => p.status === PaymentStatus.APPROVED);
-      const capturedIds = new Set(captured.map((p) => p.referenceId));
-      const same = live.size === capturedIds.size && [...live].every((id) => capturedIds.has(id));
-      return same ? { all, paid, captured } : undefined;
-    }, 90_000);
+    // Read from the services' own databases: every row, beyond what a list RPC returns in one page.
+    const open = (id: string) => knex.knex({ client: "better-sqlite3", connection: { filename: join(sys.dataDir, `${id}.sqlite`) }, useNullAsDefault: true });
+    const [orderDb, paymentDb] = [open("flower-order"), open("payment")];
+    try {
+      let apart = "";
+      const settled = await eventually("every payment follows its order", async () => {
+        const all: Array<{ id: string; status: string }> = await orderDb("orders").select("id", "status");
+        const paid: Array<{ reference_id: string; status: string; reason: string; method: string }> =
+          await paymentDb("payments").where({ system: "flower" }).select("reference_id", "status", "reason", "method");
+        const live = new Set(all.filter((o) => o.status !== "Cancelled").map((o) => o.id));
+        const captured = new Set(paid.filter((p) => p.status === "approved").map((p) => p.reference_id));
+        const unpaid = [...live].filter((id) => !captured.has(id));
+        const orphans = [...captured].filter((id) => !live.has(id));
+        apart = `orders without a captured payment: ${unpaid.join(", ") || "none"}; captured payments without an order: ${orphans.join(", ") || "none"}`;
+        return unpaid.length === 0 && orphans.length === 0 ? { all, paid, captured } : undefined;
+      }, 90_000).catch((error) => assert.fail(`${error.message}: ${apart}`));
 
-    assert.ok(settled.all.length >= answers.placed, "every order answered as placed was kept");
-    const byReference = new Map<string, number>();
-    for (const p of settled.paid) byReference.set(p.referenceId, (byReference.get(p.referenceId) ?? 0) + 1);
-    assert.ok([...byReference.values()].every((n) => n === 1), "one payment per order: nobody charged twice");
-    // A refund has an amount; a tombstone (cancelled before any Pay arrived) has none.
-    const notPlaced = settled.paid.filter((p) => p.status === PaymentStatus.CANCELLED && /^order not placed/.test(p.reason));
-    const refunded = notPlaced.filter((p) => p.amount !== undefined).length;
-    console.log(`# ${settled.all.length} orders kept, ${settled.captured.length} payments captured; of orders never placed, ${refunded} payments refunded and ${notPlaced.length - refunded} never taken`);
+      assert.ok(settled.all.length >= answers.placed, "every order answered as placed was kept");
+      const byReference = new Map<string, number>();
+      for (const p of settled.paid) byReference.set(p.reference_id, (byReference.get(p.reference_id) ?? 0) + 1);
+      assert.ok([...byReference.values()].every((n) => n === 1), "one payment per order: nobody charged twice");
+      // A refund was paid first (it has a method); a tombstone was cancelled before any Pay arrived.
+      const notPlaced = settled.paid.filter((p) => p.status === "cancelled" && /^order not placed/.test(p.reason));
+      const refunded = notPlaced.filter((p) => p.method !== "").length;
+      console.log(`# ${settled.all.length} orders kept, ${settled.captured.size} payments captured; of orders never placed, ${refunded} payments refunded and ${notPlaced.length - refunded} never taken`);
+    } finally {
+      await Promise.all([orderDb.destroy(), paymentDb.destroy()]);
+    }
   });
 });
