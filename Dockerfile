@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every service; the argument picks it:
-#   docker build -t flower-mesh .
+#   docker build -t flower-mesh .           (or podman build; npm run release builds it and packages the chart)
 #   docker run flower-mesh payment          (default: gateway)
 # Inside: HTTP (REST, Connect, gRPC-Web, probes, metrics) on 8080, gRPC on 9090, SQLite files under
 # DATA_DIR=/data (mount a volume there, or set DATABASE_URL), NATS at NATS_URL.
@@ -8,10 +8,19 @@
 # Build: install everything (postinstall runs buf to generate gen/), compile to dist/, then drop the
 # dev dependencies (buf, TypeScript, ...). better-sqlite3 is native, so it is built here on Debian 12
 # (glibc), the same as the runtime stage; the toolchain is for when no prebuilt binary fits.
-FROM node:20-bookworm-slim AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+#
+# The base images are arguments: the public ones below for a real cluster; scripts/container/bases.sh
+# makes local equivalents from Debian and npm packages where no registry is reachable
+# (npm run release -- --local-bases).
+ARG BUILD_BASE=node:20-bookworm-slim
+ARG RUNTIME_BASE=gcr.io/distroless/nodejs20-debian12:nonroot
+
+FROM ${BUILD_BASE} AS build
+# A base that already has the toolchain (the local one) skips apt.
+RUN (command -v g++ && command -v make && command -v python3) >/dev/null \
+ || (apt-get update \
+     && apt-get install -y --no-install-recommends python3 make g++ \
+     && rm -rf /var/lib/apt/lists/*)
 WORKDIR /app
 COPY package.json package-lock.json .npmrc buf.yaml buf.gen.yaml ./
 COPY proto/ proto/
@@ -33,8 +42,9 @@ RUN npm run build \
  && cd /app && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()" \
  && mkdir -p /data
 
-# Runtime: distroless Node (no shell, no npm), non-root, only what the services run.
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+# Runtime: distroless Node (no shell, no npm), non-root, only what the services run. A runtime base
+# must have node at /nodejs/bin/node, as distroless has.
+FROM ${RUNTIME_BASE}
 WORKDIR /app
 ENV NODE_ENV=production \
     HTTP_PORT=8080 \
