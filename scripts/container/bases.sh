@@ -5,8 +5,10 @@
 #   localhost/mesh-node:20         Debian 12 minbase + node at /nodejs/bin/node, user nonroot (65532)
 #                                  (RUNTIME_BASE, as gcr.io/distroless/nodejs20-debian12:nonroot)
 #   localhost/mesh-nats:bookworm   nats-server from Debian, as the nats image (entrypoint nats-server)
-#   localhost/mesh-mariadb:bookworm  MariaDB from Debian, with an entrypoint that does what the mysql
-#                                  image's does for the chart (MYSQL_ROOT_PASSWORD on a first start)
+#   localhost/mesh-mariadb:bookworm  MariaDB from Debian as the mysql image: user mysql is 999, an empty
+#                                  /var/lib/mysql, /var/run/mysqld a directory of its own (podman resolves
+#                                  a /var/run symlink against the host's /run), and an entrypoint that does what the mysql image's does
+#                                  for the chart (MYSQL_ROOT_PASSWORD on a first start)
 # An image that exists is kept (--force makes all again). Needs root, mmdebstrap and podman.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -85,6 +87,7 @@ if ! exists localhost/mesh-mariadb:bookworm; then
     --customize-hook="copy-in $here/mariadb-entrypoint.sh /usr/local/bin" \
     --customize-hook="mv \"\$1/usr/local/bin/mariadb-entrypoint.sh\" \"\$1/usr/local/bin/docker-entrypoint.sh\"" \
     --customize-hook="chmod 755 \"\$1/usr/local/bin/docker-entrypoint.sh\"" \
-    --customize-hook="chroot \"\$1\" sh -c 'groupmod -g 999 mysql && usermod -u 999 -g 999 mysql'"
+    --customize-hook="chroot \"\$1\" sh -c 'groupmod -g 999 mysql && usermod -u 999 -g 999 mysql'" \
+    --customize-hook="rm -rf \"\$1\"/var/lib/mysql/* \"\$1/var/run\" && mkdir -p \"\$1/var/run/mysqld\" && chown -R 999:999 \"\$1/var/lib/mysql\" \"\$1/var/run/mysqld\""
 fi
 echo "local bases ready"
