@@ -33,6 +33,8 @@ type Obj = { apiVersion: string; kind: string; metadata: { name: string; labels?
 
 export interface PlayOptions {
   release: string;
+  /** The chart: its folder (default helm/) or a package made by `npm run release`. */
+  chart?: string;
   /** Image of the services (built from the Dockerfile). */
   image: { repository: string; tag: string };
   /** Extra `--set` values (key=value). */
@@ -68,7 +70,7 @@ export async function render(options: PlayOptions): Promise<Obj[]> {
     "mysql.image.repository=localhost/mesh-mariadb", "mysql.image.tag=bookworm",
     ...(options.set ?? []),
   ];
-  const result = await helm(["template", options.release, join(root, "helm"), ...sets.flatMap((s) => ["--set", s])]);
+  const result = await helm(["template", options.release, options.chart ?? join(root, "helm"), ...sets.flatMap((s) => ["--set", s])]);
   if (result.code !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout).map((d) => d.toJSON() as Obj).filter(Boolean);
 }
