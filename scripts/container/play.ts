@@ -155,9 +155,12 @@ export async function play(options: PlayOptions): Promise<Played> {
 }
 
 /** Removes the pods, volumes, secrets and network of a played release. */
-export async function down(played: Pick<Played, "file" | "network" | "volumes" | "secrets">): Promise<void> {
+export async function down(played: Pick<Played, "release" | "file" | "network" | "volumes" | "secrets">): Promise<void> {
   await podman(["kube", "down", played.file]).catch(() => {});
-  for (const v of played.volumes) await podman(["volume", "rm", "-f", v]).catch(() => {});
+  // The claims and emptyDirs made for it, and the volumes podman made for its ConfigMap mounts.
+  const { stdout } = await podman(["volume", "ls", "--format", "{{.Name}}"]).catch(() => ({ stdout: "" }));
+  const made = stdout.split("\n").filter((v) => v.startsWith(`${played.release}-`));
+  for (const v of new Set([...played.volumes, ...made])) await podman(["volume", "rm", "-f", v]).catch(() => {});
   for (const s of played.secrets) await podman(["secret", "rm", s]).catch(() => {});
   await podman(["network", "rm", "-f", played.network]).catch(() => {});
 }
@@ -184,7 +187,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const names = workloads(rendered).map((w) => w.metadata.name);
     await podman(["pod", "rm", "-f", ...names.map((n) => `${n}-pod-0`)]).catch(() => {});
     const { stdout } = await podman(["volume", "ls", "--format", "{{.Name}}"]);
-    await down({ file: "/dev/null", network: `mesh-${release}`, volumes: stdout.split("\n").filter((v) => names.some((n) => v.startsWith(n) || v.endsWith(`${n}-0`))), secrets: rendered.filter((o) => o.kind === "Secret").map((o) => o.metadata.name) });
+    await down({ release, file: "/dev/null", network: `mesh-${release}`, volumes: stdout.split("\n").filter((v) => names.some((n) => v.endsWith(`${n}-0`))), secrets: rendered.filter((o) => o.kind === "Secret").map((o) => o.metadata.name) });
     console.log(`removed ${release}`);
   }
 }
