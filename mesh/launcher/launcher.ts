@@ -88,20 +88,20 @@ export function createLauncher(options: LauncherOptions): Launcher {
     return e;
   };
   const portsOf = (id: string) => options.ports?.[id] ?? { httpPort: entry(id).httpPort, grpcPort: entry(id).grpcPort };
-  const httpPortOf = (id: string) => {
+  // A replica has ports, and a colour, of its own.
+  const portsFor = (s: Supervised) => s.options.replica ?? portsOf(s.serviceId);
+  const print = (id: string, s: Supervised, line: string) =>
+    write(formatLogLine(id, line, { colour: options.colour ?? false, width, index: options.catalog.indexOf(entry(s.serviceId)) + (s.options.replica ? 5 : 0) }));
+  const readyz = (id: string) => {
     const s = services.get(id);
-    return (s?.options.replica ?? portsOf(s?.serviceId ?? id)).httpPort;
+    const { httpPort } = s ? portsFor(s) : portsOf(id);
+    return fetch(`http://127.0.0.1:${httpPort}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
   };
-  const readyz = (id: string) => fetch(`http://127.0.0.1:${httpPortOf(id)}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
-  const say = (id: string, level: string, msg: string) => {
-    const s = services.get(id)!;
-    const index = options.catalog.indexOf(entry(s.serviceId)) + (s.options.replica ? 5 : 0);
-    write(formatLogLine(id, JSON.stringify({ time: new Date().toISOString(), level, msg }), { colour: options.colour ?? false, width, index }));
-  };
+  const say = (id: string, level: string, msg: string) => print(id, services.get(id)!, JSON.stringify({ time: new Date().toISOString(), level, msg }));
 
   function spawnProcess(id: string, s: Supervised): void {
     const e = entry(s.serviceId);
-    const { httpPort, grpcPort } = s.options.replica ?? portsOf(s.serviceId);
+    const { httpPort, grpcPort } = portsFor(s);
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
     for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
     Object.assign(env, options.serviceEnv?.[s.serviceId], s.options.env);
@@ -109,11 +109,10 @@ export function createLauncher(options: LauncherOptions): Launcher {
     // the production image, which runs compiled code, has no tsx.
     const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), options.entry, e.id], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });
     Object.assign(s, { child, startedAt: Date.now(), stopping: false });
-    const index = options.catalog.indexOf(e) + (s.options.replica ? 5 : 0);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on("line", (line) => {
         recent.set(id, [...(recent.get(id) ?? []).slice(-19), line]);
-        write(formatLogLine(id, line, { colour: options.colour ?? false, width, index }));
+        print(id, s, line);
       });
     }
     void (async () => {

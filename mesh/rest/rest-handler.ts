@@ -1,8 +1,6 @@
 import { create, toJson, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
-import { contextHeaderNames } from "../context/call-context.js";
-import { isPropagatableId } from "../context/propagated-ids.js";
-import { newId } from "../ids.js";
+import { contextFromHeaders, contextHeaderNames } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "../rpc/grpc-server.js";
 import { sendJson, type NodeRequest, type NodeResponse } from "../rpc/node-http.js";
@@ -66,8 +64,8 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
       // Refused before the handler chain gave the call its context: still quote an id to search the logs by
       // (the caller's only if the chain would have kept it: an unusable one must not reach a header).
       if (!res.hasHeader(contextHeaderNames.correlationId)) {
-        const given = req.headers[contextHeaderNames.correlationId];
-        res.setHeader(contextHeaderNames.correlationId, typeof given === "string" && isPropagatableId(given) ? given : newId());
+        const header = (name: string) => (typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined);
+        res.setHeader(contextHeaderNames.correlationId, contextFromHeaders(header).correlationId);
       }
       if (error instanceof RequestBodyError) {
         // Node discards the unread rest of an oversized body after the answer, so the client, still

@@ -93,8 +93,8 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
   const idempotent =
     method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
     method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT;
-  const send = createSender(channel, method);
   const path = `/${method.parent.typeName}/${method.name}`;
+  const send = createSender(channel, method, path);
 
   return async (request, { fallback, timeoutMs, signal }) => {
     const started = performance.now();
@@ -135,8 +135,7 @@ type Sender = (message: MessageShape<DescMessage>, headers: Record<string, strin
 // budget, cancellation when the attempt's signal aborts, grpc errors as ConnectError. A breaker's
 // probe waits for a connection (within its deadline) instead of failing at once on a channel still
 // in reconnect backoff, so a dependency that is back closes the breaker on the first probe.
-function createSender(channel: grpc.Client, method: DescMethodUnary): Sender {
-  const path = `/${method.parent.typeName}/${method.name}`;
+function createSender(channel: grpc.Client, method: DescMethodUnary, path: string): Sender {
   const serialize = (value: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, value));
   const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
   return (message, headers, { signal, timeoutMs, probe }) =>
