@@ -105,6 +105,18 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("many commands creating neighbouring new aggregates at once all succeed, each once (no lock on a missing row blocks another key)", async () => {
+      await withOrders(dialect, async ({ db, repo }) => {
+        const keys = Array.from({ length: 24 }, (_, i) => `o-${String(i).padStart(3, "0")}`);
+        for (let round = 0; round < 3; round++) {
+          const ids = keys.map((k) => `${k}-${round}`);
+          const outcomes = await Promise.allSettled(ids.map((id) => repo.decide(id, (current) => current ? decide(current) : place(id, "rose", 1))));
+          assert.deepEqual(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason)), [], `round ${round}`);
+        }
+        assert.equal(Number((await db("orders").count({ n: "*" }))[0].n), 72);
+      });
+    });
+
     test("change decides on the locked current state; a refusal is FAILED_PRECONDITION with its code as ErrorInfo.reason, and writes nothing", async () => {
       await withOrders(dialect, async ({ db, repo, wakes }) => {
         await repo.create(() => place("o-1", "rose", 2));
