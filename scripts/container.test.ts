@@ -148,12 +148,16 @@ describe("the image and the chart in containers (podman)", { skip, timeout: 1_50
     const started = Date.now();
     await podman(["stop", "--time", String(grace), container("flower-order")], { timeoutMs: (grace + 30) * 1000 });
     const stoppedMs = Date.now() - started;
-    const answers = await Promise.all(inFlight);
-    assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200), "every order in flight was answered");
-    assert.ok(stoppedMs < grace * 1000, `stopped in ${stoppedMs} ms, within ${grace} s`);
-    assert.equal(await inspect("flower-order", "{{.State.ExitCode}}"), "0", "a clean exit, not a kill at the end of the grace period");
-    console.log(`# flower-order drained 8 in-flight orders and stopped in ${stoppedMs} ms (grace ${grace} s)`);
-    await podman(["start", container("flower-order")]);
+    try {
+      const answers = await Promise.all(inFlight);
+      assert.deepEqual(answers.map((a) => `${a.status} ${a.status === 200 ? "" : JSON.stringify(a.body)}`.trim()), Array(8).fill("200"), "every order in flight was answered");
+      assert.ok(stoppedMs < grace * 1000, `stopped in ${stoppedMs} ms, within ${grace} s`);
+      assert.equal(await inspect("flower-order", "{{.State.ExitCode}}"), "0", "a clean exit, not a kill at the end of the grace period");
+      console.log(`# flower-order drained 8 in-flight orders and stopped in ${stoppedMs} ms (grace ${grace} s)`);
+    } finally {
+      // Back for the tests after this one, whatever this one found.
+      await podman(["start", container("flower-order")]);
+    }
     await everyoneReady();
     // The gateway finds it again once its channel reconnects (a second or two).
     await eventually("an order through the started flower-order", async () => ((await placeOrder("010-3000-0100")).status === 200 ? true : undefined), 60_000);
