@@ -26,6 +26,9 @@ import { restRows, type RestFigures } from "./report-rest.js";
 import { measureRestThroughput } from "./rest-throughput.js";
 import { collectSagas, OrderBook } from "./sagas.js";
 import { startEchoServer, startStack, stopBenchServers, type Stack } from "./stack.js";
+import { systemBenches } from "./systems/index.js";
+import { systemMarkdown, systemRows } from "./systems/report.js";
+import type { SystemFigures } from "./systems/system-bench.js";
 import { scrapeTimings, timingsBetween } from "./timings.js";
 
 const { values } = parseArgs({
@@ -175,6 +178,13 @@ async function main(): Promise<void> {
   placeOrder.close();
   listHistories.close();
 
+  // Every other system's saga on the same stack, one after the other.
+  const systemFigures: SystemFigures[] = [];
+  for (const bench of systemBenches) {
+    say(`\n${bench.system} saga:`);
+    systemFigures.push(await bench.run({ stack, seconds, halfSeconds, clients, quick, say }));
+  }
+
   const health = await collectHealth(stack, natsUrl);
   const figures: Figures = {
     date: new Date(),
@@ -187,13 +197,14 @@ async function main(): Promise<void> {
     breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
   say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));
+  for (const f of systemFigures) say("\n" + systemRows(f).map((r) => r.join("  ")).join("\n"));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
   await mkdir(dirname(doc), { recursive: true });
   // A --quick run is a smoke check: it does not replace the figures of a full run.
   if (quick) {
     say(`\n--quick: docs/performance.md left as it is; service log: ${stack.logPath}`);
   } else {
-    await writeFile(doc, markdown(figures));
+    await writeFile(doc, [markdown(figures), ...(systemFigures.length ? ["# The other systems' sagas\n", ...systemFigures.map(systemMarkdown)] : [])].join("\n"));
     say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);
   }
 }

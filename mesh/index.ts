@@ -17,7 +17,8 @@ export { currentCorrelationId } from "./context/call-context.js";
 export { bigint, bool, int, json, money, text, timestamp } from "./db/columns.js";
 export type { Column } from "./db/columns.js";
 export { table } from "./db/table.js";
-export type { Columns, ListQuery, Table, Where } from "./db/table.js";
+export type { Columns, ListQuery, PageQuery, Table, Where } from "./db/table.js";
+export type { Page, PageRequest } from "./db/page.js";
 export type { Migration } from "./db/migration.js";
 
 export { defineEvent } from "./events/event-type.js";

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { EventRoute } from "../events/domain-events.js";
 import type { Column, ColumnSpec, Row } from "./columns.js";
 import type { Migration } from "./migration.js";
+import { afterPosition, decodePageToken, encodePageToken, filterFingerprint, pageSizeOf, type Page, type PageRequest } from "./page.js";
 import { forUpdate } from "./row-lock.js";
 
 /** A column for every field of T, of T's type: a field without a column does not compile. */
@@ -18,6 +19,14 @@ export interface ListQuery<T> {
   orderBy?: ReadonlyArray<readonly [keyof T & string, "asc" | "desc"]>;
   /** Default 1000. */
   limit?: number;
+}
+
+/** A page of a list (AIP-158): newest first by `by`, then by the key. */
+export interface PageQuery<T> extends Omit<ListQuery<T>, "orderBy" | "limit">, PageRequest {
+  /** The field that orders the list, greatest first (a required column, e.g. when it was created). */
+  by: keyof T & string;
+  /** What `match` filters by, so that a token is refused for another filter. */
+  filter?: unknown;
 }
 
 /** What else a table declaration says. */
@@ -50,6 +59,8 @@ export interface Table<T, E extends { type: string } = never> {
   /** The first row matching `where`; `lock` holds it until the transaction ends (a read-modify-write). */
   find(db: Knex, where: Where<T>, options?: { lock?: boolean }): Promise<T | undefined>;
   list(db: Knex, query?: ListQuery<T>): Promise<T[]>;
+  /** One page and the token of the next; a bad pageSize or pageToken is INVALID_ARGUMENT naming it. */
+  page(db: Knex, query: PageQuery<T>): Promise<Page<T>>;
   insert(db: Knex, value: T): Promise<void>;
   /** Updates the row with `value`'s key; the number of rows changed. */
   update(db: Knex, value: T): Promise<number>;
@@ -139,6 +150,23 @@ export function table<T, E extends { type: string } = never>(name: string, colum
       query.match?.(q, column as (field: keyof T & string) => string);
       for (const [field, direction] of query.orderBy ?? []) q.orderBy(column(field), direction);
       return ((await q.limit(query.limit ?? 1000)) as Row[]).map(fromRow);
+    },
+    async page(db, query) {
+      const size = pageSizeOf(query);
+      const order = [query.by, ...key.filter((k) => k !== query.by)];
+      const columns = order.map(column);
+      const fingerprint = filterFingerprint({ where: query.where, filter: query.filter });
+      const q = select(db).where(whereRow(query.where ?? {}));
+      query.match?.(q, column as (field: keyof T & string) => string);
+      if (query.pageToken) {
+        const position = decodePageToken(query.pageToken, fingerprint, order.length);
+        afterPosition(q, columns, order.map((field, i) => whereRow({ [field]: position[i] } as Partial<T>)[columns[i]]));
+      }
+      for (const c of columns) q.orderBy(c, "desc");
+      const rows = ((await q.limit(size + 1)) as Row[]).map(fromRow);
+      const items = rows.slice(0, size);
+      const last = items[items.length - 1];
+      return { items, nextPageToken: rows.length > size ? encodePageToken(order.map((f) => last[f]), fingerprint) : "" };
     },
     async insert(db, value) {
       await db(name).insert(toRow(value));

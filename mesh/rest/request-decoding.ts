@@ -1,5 +1,6 @@
 import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { invalidArgument, type FieldViolation } from "../errors/rpc-errors.js";
+import { acceptShortEnumNames } from "./enum-short-names.js";
 import type { HttpBinding } from "./http-rules.js";
 import { locateJsonError } from "./json-field-errors.js";
 import type { PathBinding } from "./path-template.js";
@@ -9,7 +10,8 @@ type JsonObject = { [key: string]: JsonValue };
 /**
  * Builds the request message of a REST call, as google.api.http says: the body (all of it, or
  * one field), then the path variables, then the query parameters for whatever is left; then
- * protobuf JSON decoding does the type conversions. Bad input is INVALID_ARGUMENT naming the field.
+ * protobuf JSON decoding does the type conversions (enum values also in their short form,
+ * `Canceled` for ORDER_STATUS_CANCELED). Bad input is INVALID_ARGUMENT naming the field.
  *
  * @param body the parsed JSON body, or undefined when there was none
  */
@@ -52,6 +54,7 @@ export function decodeRequest(binding: HttpBinding, path: PathBinding[], query: 
     }
   }
 
+  acceptShortEnumNames(input, json);
   try {
     return fromJson(input, json);
   } catch (error) {

@@ -47,6 +47,14 @@ test("GET: path variables and query parameters fill the request; every field com
   });
   // An enum by number, a proto-spelled name, and the additional binding.
   assert.deepEqual((await call("GET", "/v1/items/7?kind=1&min_qty=1".replace("min_qty", "filter.min_qty"))).json.kind, "KIND_ROSE");
+  // The seeds' short form, in any case, from the query and from a body.
+  assert.deepEqual((await call("GET", "/v1/items/7?kind=Tulip")).json.kind, "KIND_TULIP");
+  assert.deepEqual((await call("GET", "/v1/items/7?kind=rose")).json.kind, "KIND_ROSE");
+  const shortInBody = await call("PATCH", "/v1/items/i-3", { body: JSON.stringify({ kind: "Tulip" }) });
+  assert.equal(shortInBody.json.item.kind, "KIND_TULIP");
+  const unknownShort = await call("GET", "/v1/items/7?kind=Daisy");
+  assert.equal(unknownShort.status, 400);
+  assert.match(JSON.stringify(unknownShort.json), /kind/);
   const extra = await call("GET", "/v1/items/7");
   assert.equal(extra.status, 200);
   assert.equal(extra.json.id, "7");

@@ -1,7 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Knex } from "knex";
 import { isDuplicateKey, isLostRace } from "../db/lost-race.js";
-import type { ListQuery, Table, Where } from "../db/table.js";
+import type { Page } from "../db/page.js";
+import type { ListQuery, PageQuery, Table, Where } from "../db/table.js";
 import { notFound, refused } from "../errors/rpc-errors.js";
 import { emitEvents } from "../events/domain-events.js";
 import type { Transact, Transaction } from "../events/transaction.js";
@@ -21,6 +22,8 @@ export interface Repository<T, E extends { type: string } = never> {
   get(key: Where<T>): Promise<T>;
   find(key: Where<T>, options?: { tx?: Transaction; lock?: boolean }): Promise<T | undefined>;
   list(query?: ListQuery<T>): Promise<T[]>;
+  /** One page of a list (AIP-158), newest first; bad paging input is INVALID_ARGUMENT naming the field. */
+  page(query: PageQuery<T>): Promise<Page<T>>;
   /** A command on an aggregate that must exist; returns it as it now stands. */
   change(key: Where<T>, decide: (current: T) => Outcome<T, E>): Promise<T>;
   /** A command that may find no aggregate yet (`current` undefined) and create it. */
@@ -74,6 +77,7 @@ export function createRepository<T, E extends { type: string }>(table: Table<T, 
     },
     find: (key, { tx, lock } = {}) => table.find(tx?.db ?? ports.db, key, { lock }),
     list: (query) => table.list(ports.db, query),
+    page: (query) => table.page(ports.db, query),
     change: (key, decide) => command(key, (current) => {
       if (current === undefined) throw notFound(table.resource, keyText(key));
       return decide(current);

@@ -1,0 +1,4 @@
+// The systems whose saga npm run bench measures after flower's: one line each.
+import type { SystemBench } from "./system-bench.js";
+
+export const systemBenches: SystemBench[] = [];
