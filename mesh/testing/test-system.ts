@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLauncher, type Launcher } from "../launcher/launcher.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
+import type { Dialect } from "../db/database.js";
 import { freePorts } from "./free-port.js";
+import { testDatabaseUrl } from "./test-database.js";
 import { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 
 export interface TestSystemOptions {
@@ -14,6 +16,8 @@ export interface TestSystemOptions {
   /** The services to start, by catalog id. */
   ids: readonly string[];
   env?: Record<string, string>;
+  /** Where the services keep their data: SQLite files in the data folder (the default), or a fresh MySQL database per service (dropped on stop). */
+  dialect?: Dialect;
   serviceEnv?: Record<string, Record<string, string>>;
   /** Collects every log line (pretty-printed) for a failing test to show. */
   write?: (line: string) => void;
@@ -36,17 +40,20 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
   const namespace = testNamespace();
   const dataDir = await mkdtemp(join(tmpdir(), "mesh-system-"));
+  // One DATABASE_URL: each service derives its own database from it (<name>_<service>).
+  const mysql = options.dialect === "mysql" ? await testDatabaseUrl("mysql") : undefined;
   const ports: Record<string, { httpPort: number; grpcPort: number }> = {};
   const free = await freePorts(options.catalog.length * 2);
   options.catalog.forEach((e, i) => (ports[e.id] = { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }));
   const launcher = createLauncher({
     catalog: options.catalog, root: options.root, entry: options.entry ?? "services/run.ts", ports, serviceEnv: options.serviceEnv, write: options.write ?? (() => {}),
-    env: { NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATA_DIR: dataDir, HOST: "127.0.0.1", ...options.env },
+    env: { NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATA_DIR: dataDir, HOST: "127.0.0.1", ...(mysql && { DATABASE_URL: mysql.url }), ...options.env },
   });
   const stop = async () => {
     await launcher.stopAll();
     await deleteNamespaceStreams(natsUrl, namespace).catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
+    await mysql?.drop().catch(() => {});
   };
   try {
     for (const id of options.ids) await launcher.start(id);
