@@ -73,16 +73,15 @@ for (const dialect of testDialects) {
       await mypage.publish(payment.PaymentApproved, { paymentId: "p1", system: "resort", referenceId: reservationId, amount: { amount: 100000n, currency: "KRW" }, method: "card" });
       // The issue context (running too) answers Reserved with its IssuedTicket: late, after the revocation.
       await eventually("five events handled", async () => (await handled()) - before >= 5);
-      const [page] = await eventually("the row", async () => {
-        const rows = (await mypages.listMyPages({ reservationId })).myPages;
-        return rows[0]?.steps.length === 5 ? rows : undefined;
-      });
+      await eventually("five steps", async () => (await mypages.listMyPages({ reservationId })).myPages[0]?.steps.length === 5);
+      // Read again: the row and its steps are two reads, so the first may predate the last step's commit.
+      const [page] = (await mypages.listMyPages({ reservationId })).myPages;
       assert.deepEqual(page.steps.map((s) => s.event).sort(), ["CancelledTicket", "IssuedTicket", "PaymentApproved", "PaymentCancelled", "Reserved"]);
       assert.equal(page.paymentStatus, PaymentStatus.CANCELLED, "a late approval does not undo the refund");
       assert.equal(page.issueStatus, IssueStatus.CANCELLED, "a late issue does not undo the revocation");
       assert.equal(page.reservationStatus, ReservationStatus.CONFIRMED);
       assert.equal(page.customerId, "c-dup");
-      assert.equal(await handled() - before, 5, "the second copy of Reserved was not handled again");
+      assert.equal(page.steps.filter((s) => s.event === "Reserved").length, 1, "the second copy of Reserved is no second step");
     });
   });
 }
