@@ -101,7 +101,11 @@ for (const dialect of testDialects) {
       assert.equal(voucher.json.issues.length, 1);
       assert.equal(voucher.json.issues[0].status, "ISSUE_STATUS_ISSUED");
       assert.match(voucher.json.issues[0].ticketNumber, /^T-/);
-      assert.equal((await rest("GET", `/resort/reservations/${id}`)).json.reservation.ticketNumber, voucher.json.issues[0].ticketNumber);
+      const confirmed = await eventually("the reservation confirmed", async () => {
+        const r = (await rest("GET", `/resort/reservations/${id}`)).json.reservation;
+        return r.status === "RESERVATION_STATUS_CONFIRMED" ? r : undefined;
+      });
+      assert.equal(confirmed.ticketNumber, voucher.json.issues[0].ticketNumber);
 
       // Step 4: the seed's DELETE asks to cancel; the voucher is revoked, the reservation cancelled and refunded.
       const deleted = await rest("DELETE", `/resort/reservations/${id}`);
