@@ -9,6 +9,8 @@ export type PaymentState = "Approved" | "Declined" | "Cancelled";
 /** One cleaning request as the dashboard shows it (the seed's DashBoardView). */
 export interface DashBoardRow {
   requestId: string; status: ReservationStatus; place: string; price: Money; requestDate: string; payKind: string; number: string;
+  /** When the event that set payKind happened: events may arrive out of order, the latest wins. */
+  payKindAt?: Date;
   paymentStatus?: PaymentState; customerId: string; cancelRefusal: string; createdAt: Date; updatedAt: Date;
 }
 /** One event that changed a request. */
@@ -18,7 +20,7 @@ export interface CustomerMessage { id: string; requestId: string; recipient: str
 export type MessageEvent = { type: "MessageAlerted"; messageId: string; requestId: string; recipient: string; message: string };
 
 export const views = table<DashBoardRow>("dash_board_views", {
-  requestId: text(64).key(), status: text<ReservationStatus>(24), place: text(300), price: money(), requestDate: text(10), payKind: text(32), number: text(8),
+  requestId: text(64).key(), status: text<ReservationStatus>(24), place: text(300), price: money(), requestDate: text(10), payKind: text(32), number: text(8), payKindAt: timestamp().optional(),
   paymentStatus: text<PaymentState>(16).optional(), customerId: text(64), cancelRefusal: text(300), createdAt: timestamp(), updatedAt: timestamp(),
 }, { resource: "dashboard view", indexes: [["createdAt", "requestId"], ["customerId", "createdAt"]] });
 

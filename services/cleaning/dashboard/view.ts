@@ -4,7 +4,7 @@ import { paymentEvents } from "../../payment/events.js";
 import * as cleaning from "../events.js";
 import { cleaningMessages } from "../notifications.js";
 import { furtherStatus } from "../reservation/domain.js";
-import type { CustomerMessage, DashBoardRow, DashBoardStep, MessageEvent } from "./tables.js";
+import type { CustomerMessage, DashBoardRow, DashBoardStep, MessageEvent, PaymentState } from "./tables.js";
 
 // The dashboard projection (CQRS): one policy over every event of a request. Each event updates
 // the request's row, adds its step, and leaves the customer's message where it has one.
@@ -13,6 +13,8 @@ import type { CustomerMessage, DashBoardRow, DashBoardStep, MessageEvent } from 
 type Change = Partial<Pick<DashBoardRow, "status" | "payKind" | "number" | "paymentStatus" | "cancelRefusal">> & { description: string };
 
 const payment = paymentEvents("cleaning");
+/** A refund is the last word on a payment. */
+const paymentRank: Record<PaymentState, number> = { Approved: 0, Declined: 0, Cancelled: 1 };
 const texts = new Map(cleaningMessages.map((m) => [m.event.subject, m.text]));
 
 /** The projection, writing the view's rows, steps and messages. */
@@ -23,9 +25,12 @@ export function createDashBoardProjection(rows: Repository<DashBoardRow>, stepRo
     const row = await rows.find(requestId, { tx, lock: true });
     // Every other event of a request follows its CleaningRequested, which may still be on its way.
     if (!row) throw new RetryLaterError(`cleaning request ${requestId} not seen yet`, 200);
-    const { description, ...fields } = change;
-    const status = fields.status ? furtherStatus(row.status, fields.status) : row.status;
-    await rows.record(tx, decide({ ...row, ...fields, status, updatedAt: now }), row);
+    const { description, status: reported, payKind, number, paymentStatus, cancelRefusal } = change;
+    // Events of a request may arrive out of order (one waits for its CleaningRequested): each field only moves forward.
+    const status = reported ? furtherStatus(row.status, reported) : row.status;
+    const kind = payKind !== undefined && (!row.payKindAt || event.occurredAt >= row.payKindAt) ? { payKind, number: number ?? row.number, payKindAt: event.occurredAt } : {};
+    const paid = paymentStatus && paymentRank[paymentStatus] >= paymentRank[row.paymentStatus ?? "Approved"] ? { paymentStatus } : {};
+    await rows.record(tx, decide({ ...row, ...kind, ...paid, cancelRefusal: cancelRefusal ?? row.cancelRefusal, status, updatedAt: now }), row);
     await record(tx, event, row.customerId, description, now);
   };
   const record = async (tx: Transaction, event: ReceivedEvent, customerId: string, description: string, now: Date) => {

@@ -1,7 +1,8 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isRefusal, newId, refused, unavailable, type Client, type CompensatedCalls, type Repository } from "../../../mesh/index.js";
 import { ReservationStatus, type CleaningReservation, type CleaningReservationService } from "../../../gen/cleaning/v1/reservation_pb.js";
-import { PaymentStatus, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
+import { PaymentStatus, PayResponseSchema, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { checkPayable, registerPaymethod, type Paymethod, type PaymethodEvent, type RequestToPay } from "./domain.js";
 
 const statusName = (status: ReservationStatus) => ReservationStatus[status].toLowerCase().replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -18,6 +19,24 @@ const isDuplicateKey = (error: unknown) => {
   const code = String((error as { code?: unknown } | null)?.code ?? "");
   return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
 };
+
+// A call that never left this process (breaker open, bulkhead full, no connection): payment cannot
+// have taken anything, so there is nothing to undo. Undoing it anyway would leave a cancellation
+// on the request at payment (idempotent per request), and the request could never be paid.
+const neverSent = (error: ConnectError) =>
+  error.code === Code.Unavailable && /circuit breaker open|too many calls waiting|No connection established|ECONNREFUSED/.test(error.rawMessage);
+const payLater = () => unavailable("payment is unavailable right now; the payment method was not registered; try again shortly", 10_000);
+
+// Payment is idempotent on (system, request): an attempt undone earlier (payment down or too slow)
+// left its cancellation there, and this request can no longer be paid.
+function declined(requestId: string, status: PaymentStatus | undefined, reason: string) {
+  if (status === PaymentStatus.APPROVED) return undefined;
+  if (status === undefined) return payLater();
+  if (status === PaymentStatus.CANCELLED || reason === "cancelled before payment") {
+    return refused(`an earlier payment attempt for cleaning request ${requestId} was undone (nothing was charged); apply for a new cleaning`, "PAYMENT_UNDONE");
+  }
+  return refused(`payment declined: ${reason || "no reason given"}`, "PAYMENT_DECLINED");
+}
 
 /**
  * Step 2 of the cleaning saga in one command: look the request up, pay its price, and register the
@@ -46,7 +65,12 @@ export function createRegisterPaymethod(deps: {
           // The method payment records is the kind alone: the card number never leaves this service.
           return deps.payment.pay(
             { system: "cleaning", referenceId: request.id, amount: request.price, method: command.kind },
-            { fallback: () => { throw unavailable("payment is unavailable right now; the payment method was not registered; try again shortly", 10_000); } },
+            {
+              fallback: (error) => {
+                if (neverSent(error)) return create(PayResponseSchema, {}); // no payment: answered as pay-later, nothing compensated
+                throw payLater(); // it may have reached payment: compensated (refunded if it was taken)
+              },
+            },
           );
         },
         async (tx, { payment }) => {
@@ -56,8 +80,8 @@ export function createRegisterPaymethod(deps: {
           if (!isRefusal(decision)) await deps.paymethods.record(tx, decision, undefined);
           return decision;
         },
-        // Declined (or refunded before): nothing was taken, so nothing is refunded.
-        { refusal: ({ payment }) => (payment?.status === PaymentStatus.APPROVED ? undefined : refused(`payment declined: ${payment?.reason || "no reason given"}`, "PAYMENT_DECLINED")) },
+        // Declined (or undone before): nothing was taken, so nothing is refunded.
+        { refusal: ({ payment }) => declined(request.id, payment?.status, payment?.reason ?? "") },
       );
       if (isRefusal(outcome)) throw refused(outcome.refused, outcome.code);
       return outcome.state;
