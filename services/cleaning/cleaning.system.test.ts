@@ -97,9 +97,10 @@ for (const dialect of testDialects) {
 
       const said = await eventually("payment completed message", async () => {
         const list = (await rest("GET", "/cleaning/messages")).json.messages as Array<{ requestId: string; message: string }>;
-        return list.some((m) => m.requestId === requestId && m.message.startsWith("Payment completed")) ? list : undefined;
+        const own = list.filter((m) => m.requestId === requestId).map((m) => m.message);
+        return own.includes("Payment completed: 50,000 KRW.") && own.includes("Your credit payment method ****5003 is registered.") ? own : undefined;
       });
-      assert.ok(said.some((m) => m.message === "Your credit payment method ****5003 is registered."));
+      assert.ok(said.every((m) => !m.includes(CARD)));
       const row = await eventually("confirmed on the dashboard", async () => {
         const list = (await rest("GET", "/cleaning/dashBoardViews")).json.dashBoardViews as Array<Record<string, unknown>>;
         return list.find((v) => v.requestId === requestId && v.status === "RESERVATION_STATUS_CLEANING_CONFIRMED");
