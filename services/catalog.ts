@@ -1,4 +1,5 @@
 import { catalogOf, type CatalogEntry } from "../mesh/index.js";
+import { cleaning } from "./cleaning/system.js";
 import { flower } from "./flower/system.js";
 import { resort } from "./resort/system.js";
 import { createGateway } from "./gateway/service.js";
@@ -7,7 +8,7 @@ import { createPaymentService } from "./payment/service.js";
 import { rental } from "./rental/system.js";
 
 /** Every system: adding one is its folder, its protos, and its name here. */
-export const systems = [flower, resort, rental] as const;
+export const systems = [flower, resort, rental, cleaning] as const;
 
 const services = catalogOf([
   { name: "payment", contexts: [createPaymentService(systems)] },
