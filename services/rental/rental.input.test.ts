@@ -45,6 +45,7 @@ describe("rental bad input (processes)", { timeout: 120_000 }, () => {
     await invalid(items.rentOutItem({ id: "", reservationNo: long }), ["id", "reservationNo"]);
     await invalid(items.returnItem({ id: long }), ["id"]);
     await invalid(items.deleteItem({ id: "" }), ["id"]);
+    await invalid(items.releasePayment({ itemNo: "", reservationNo: long, paymentReference: "other.2" }), ["itemNo", "paymentReference", "reservationNo"]);
     await invalid(items.listItemInfos({ customerId: long }), ["customerId"]);
     await invalid(items.listItemInfos({ pageSize: 5000 }), ["pageSize"]);
     await invalid(reservations.reserve({ customerName: "", customerId: "bad id!", itemNo: "", itemPrice: -1n, paymentStatus: PaymentStatus.PAID, rentalStatus: RentalStatus.RETURNED }),
@@ -59,7 +60,7 @@ describe("rental bad input (processes)", { timeout: 120_000 }, () => {
   });
 
   test("unknown ids are NOT_FOUND; rules are FAILED_PRECONDITION with a readable reason", async () => {
-    for (const call of [() => items.getItem({ id: "nope" }), () => items.rentOutItem({ id: "nope" }), () => items.deleteItem({ id: "nope" }),
+    for (const call of [() => items.getItem({ id: "nope" }), () => items.rentOutItem({ id: "nope" }), () => items.deleteItem({ id: "nope" }), () => items.releasePayment({ itemNo: "nope", reservationNo: "r" }),
       () => reservations.getReservation({ id: "nope" }), () => reservations.payReservation({ id: "nope" }), () => reservations.cancelReservation({ id: "nope" }),
       () => reservations.reserve({ customerName: "a", customerId: "a", itemNo: "nope" })]) {
       assert.equal(Code[(await rpcError(call())).code], "NotFound");

@@ -21,7 +21,7 @@ export const reservationContext = defineService({
     const [reservationRows, knownRows] = [repository(reservations), repository(knownItems)];
     const payments = compensatedCalls({ transact, logger, events: reservations.events!, compensation: voidPayment, abandonAfterMs: config.abandonPaymentAfterMs });
     const reserve = createReserve({ reservations: reservationRows, knownItems: knownRows, item: clients.item });
-    const pay = createPayments({ reservations: reservationRows, payments, payment: clients.payment });
+    const pay = createPayments({ reservations: reservationRows, payments, payment: clients.payment, item: clients.item });
     return {
       rpc: [serve(ReservationService, createReservationApi(reservationRows, reserve, pay))],
       policies: createReservationPolicies(reservationRows, knownRows),
