@@ -169,7 +169,10 @@ describe("helm chart", { timeout: 120_000 }, () => {
     const sqliteObjects = await render("-f", join(chart, "examples", "flower-only.yaml"));
     const sqlite = databases(sqliteObjects);
     assert.deepEqual([sqlite.urls, sqlite.secrets], [[], []]);
-    for (const id of stateful) {
+    // flower-only runs flower with payment and notification, and nothing of the other systems.
+    const flowerOnly = catalog.filter((e) => ["flower", "payment", "notification"].includes(e.system)).map((e) => e.id).sort();
+    assert.deepEqual(stateful.filter((id) => named(sqliteObjects, "Deployment", `mesh-${id}`)), flowerOnly);
+    for (const id of flowerOnly) {
       const deployment = named(sqliteObjects, "Deployment", `mesh-${id}`)!;
       assert.equal(named(sqliteObjects, "ConfigMap", `mesh-${id}`)!.data.DATA_DIR, "/data");
       assert.equal(deployment.spec.template.spec.volumes.find((v: Any) => v.name === "data").persistentVolumeClaim.claimName, `mesh-${id}`);
