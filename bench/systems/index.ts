@@ -1,5 +1,7 @@
 // The systems whose saga npm run bench measures after flower's: one line each.
+import { cleaningBench } from "./cleaning.js";
 import { rentalBench } from "./rental.js";
+import { resortBench } from "./resort.js";
 import type { SystemBench } from "./system-bench.js";
 
-export const systemBenches: SystemBench[] = [rentalBench];
+export const systemBenches: SystemBench[] = [resortBench, rentalBench, cleaningBench];
