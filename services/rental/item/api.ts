@@ -2,7 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { domainEnum, fieldChecks, isRefusal, newId, refused, toMessage, type Repository, type Transact } from "../../../mesh/index.js";
 import { ItemSchema, type ItemService } from "../../../gen/rental/v1/item_pb.js";
 import { ItemStatus, ItemStatusSchema, RentalStatus } from "../../../gen/rental/v1/status_pb.js";
-import { attemptOf, deleteItem, itemStatuses, registerItem, releasePayment, rentOut, returnItem, type Hold, type Item, type ItemDecision, type ItemEvent } from "./domain.js";
+import { deleteItem, itemStatuses, registerItem, rentOut, returnItem, type Hold, type Item, type ItemDecision, type ItemEvent } from "./domain.js";
 import { recordDecision } from "./tables.js";
 import type { ItemInfoView } from "./view.js";
 import { notFound } from "./not-found.js";
@@ -27,17 +27,6 @@ export function createItemApi(transact: Transact, items: Repository<Item, ItemEv
     if (isRefusal(decision)) throw refused(decision.refused, decision.code);
     await recordDecision(tx, decision, { item, hold });
     return message(decision.item ?? item);
-  });
-  // The renter's payment cancellation, decided over the same two rows in the same order as renting out.
-  const release = (itemNo: string, reservationNo: string, paymentReference: string) => transact(async (tx) => {
-    const item = await items.find(itemNo, { tx, lock: true });
-    if (!item) throw notFound(itemNo);
-    const hold = await holds.find(reservationNo, { tx, lock: true });
-    if (hold && hold.itemNo !== itemNo) throw refused(`reservation ${reservationNo} is for item ${hold.itemNo}, not ${itemNo}`, "OTHER_ITEM");
-    const decision = releasePayment({ reservationNo, itemNo }, attemptOf(reservationNo, paymentReference), hold, new Date());
-    if (isRefusal(decision)) throw refused(decision.refused, decision.code);
-    await recordDecision(tx, decision, { item, hold });
-    return message(item);
   });
   const live = async (id: string) => {
     const item = await items.find(id);
@@ -98,16 +87,6 @@ export function createItemApi(transact: Transact, items: Repository<Item, ItemEv
       return { item: await onItem(req.id, req.reservationNo, returnItem) };
     },
 
-    async releasePayment(req) {
-      fieldChecks()
-        .required("itemNo", req.itemNo).maxLength("itemNo", req.itemNo, 64)
-        .required("reservationNo", req.reservationNo).maxLength("reservationNo", req.reservationNo, 64)
-        .check(req.paymentReference === "" || req.paymentReference === req.reservationNo || req.paymentReference.startsWith(`${req.reservationNo}.`), "paymentReference",
-          "must be the reservation's id or \"<reservation id>.<attempt>\"")
-        .maxLength("paymentReference", req.paymentReference, 80)
-        .throwIfInvalid();
-      return { item: await release(req.itemNo, req.reservationNo, req.paymentReference) };
-    },
 
     async deleteItem(req) {
       fieldChecks().required("id", req.id).maxLength("id", req.id, 64).throwIfInvalid();

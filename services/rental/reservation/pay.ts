@@ -2,7 +2,7 @@ import { isRefusal, refused, unavailable, type Client, type CompensatedCalls, ty
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { CancelResponseSchema, PaymentStatus, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
-import type { ItemService } from "../../../gen/rental/v1/item_pb.js";
+import type { ItemHoldService } from "../../../gen/rental/v1/item_hold_pb.js";
 import { checkPaymentCancellable, paymentCancelled, paymentReferenceOf, recordPayment, startPayment, type Reservation, type ReservationEvent } from "./domain.js";
 
 /**
@@ -11,7 +11,7 @@ import { checkPaymentCancellable, paymentCancelled, paymentReferenceOf, recordPa
  * compensated calls, each attempt under its own reference so that a lost one is voided alone).
  */
 export function createPayments(deps: {
-  reservations: Repository<Reservation, ReservationEvent>; payments: CompensatedCalls; payment: Client<typeof PaymentService>; item: Client<typeof ItemService>;
+  reservations: Repository<Reservation, ReservationEvent>; payments: CompensatedCalls; payment: Client<typeof PaymentService>; itemHold: Client<typeof ItemHoldService>;
 }) {
   const { reservations } = deps;
   return {
@@ -48,7 +48,7 @@ export function createPayments(deps: {
       const refusal = checkPaymentCancellable(current);
       if (refusal) throw refused(refusal.refused, refusal.code);
       const reference = current.paymentReference;
-      await deps.item.releasePayment({ itemNo: current.itemNo, reservationNo: id, paymentReference: reference }, {
+      await deps.itemHold.releasePayment({ itemNo: current.itemNo, reservationNo: id, paymentReference: reference }, {
         fallback: (error) => {
           throw unavailable(`the item could not decide whether it is rented out (${Code[error.code]}: ${error.rawMessage}); the payment stands; try again shortly`, 5000);
         },
