@@ -1,11 +1,12 @@
 import { catalogOf, type CatalogEntry } from "../mesh/index.js";
+import { coffee } from "./coffee/system.js";
 import { flower } from "./flower/system.js";
 import { createGateway } from "./gateway/service.js";
 import { createNotificationService } from "./notification/service.js";
 import { createPaymentService } from "./payment/service.js";
 
 /** Every system: adding one is its folder, its protos, and its name here. */
-export const systems = [flower] as const;
+export const systems = [flower, coffee] as const;
 
 const services = catalogOf([
   { name: "payment", contexts: [createPaymentService(systems)] },
