@@ -49,13 +49,13 @@ for (const dialect of testDialects) {
       assert.equal(made!.status, ProductionStatus.COMPLETED);
       await eventually("order completed", async () => (await c.orders.getOrder({ id: order!.id })).order!.status === OrderStatus.COMPLETED);
       const page = await c.myPage(order!.id, (p) => p.status === OrderStatus.COMPLETED && p.steps.length >= 5, "completed");
-      assert.deepEqual(events(page), ["CancelRefused", "Ordered", "PaymentApproved", "ProductionStarted", "Produced"]);
+      assert.deepEqual(events(page), ["CancelRefused", "Ordered", "PaymentApproved", "Produced", "ProductionStarted"]);
       assert.equal(page.productionStatus, ProductionStatus.COMPLETED);
       assert.equal(page.paymentStatus, PaymentStatus.APPROVED);
       assert.equal(page.customerId, "kim");
       assert.ok(page.steps.find((s) => s.event === "CancelRefused")!.description.includes("already started"));
       const told = await c.told(order!.id, 4);
-      assert.deepEqual(told.map((n) => n.eventType).sort(), ["coffee.order.Ordered", "coffee.product.CancelRefused", "coffee.product.ProductionStarted", "coffee.product.Produced"]);
+      assert.deepEqual(told.map((n) => n.eventType).sort(), ["coffee.order.Ordered", "coffee.product.CancelRefused", "coffee.product.Produced", "coffee.product.ProductionStarted"]);
       assert.ok(told.every((n) => n.recipient === "kim"));
       assert.equal((await c.payment(order!.id, () => true, "exists")).status, PaymentStatus.APPROVED, "a refused cancel refunds nothing");
     });
@@ -139,13 +139,13 @@ for (const dialect of testDialects) {
       const productions = await Promise.all(ids.map((id) => c.production(id)));
       await Promise.all(ids.map(async (id, i) => {
         const barista = async () => {
-          await pause((i * 7) % 25);
+          await pause((i % 5) * 10);
           await c.kitchen.startProduction({ id: productions[i].id });
         };
         const customer = async () => {
-          await pause((i * 11) % 25);
+          await pause(((i * 3) % 5) * 10);
           const code = await codeOf(c.orders.cancelOrder({ id }));
-          assert.ok(code === "" || code === "FailedPrecondition", `cancel answered ${code}`);
+          assert.ok(code === "OK" || code === "FailedPrecondition", `cancel answered ${code}`);
         };
         await Promise.all([barista(), customer()]);
       }));
