@@ -1,4 +1,5 @@
 // The systems whose saga npm run bench measures after flower's: one line each.
+import { coffeeBench } from "./coffee.js";
 import type { SystemBench } from "./system-bench.js";
 
-export const systemBenches: SystemBench[] = [];
+export const systemBenches: SystemBench[] = [coffeeBench];
