@@ -4,12 +4,12 @@
 // through its breaker with the warehouse stopped. The kitchen starts and makes orders itself here.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { eventually, sampleValue } from "../../mesh/testing/index.js";
+import { eventually, sampleValue, testDialects } from "../../mesh/testing/index.js";
 import { startCoffee, type Coffee } from "./coffee-fixtures.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe("coffee through the gateway (processes)", { timeout: 180_000 }, () => {
+for (const dialect of testDialects) describe(`coffee through the gateway on ${dialect} (processes)`, { timeout: 180_000 }, () => {
   let c: Coffee;
   let gateway: string;
   // httpie: `http METHOD :8088/path a=b` sends {"a":"b"} as JSON.
@@ -27,7 +27,7 @@ describe("coffee through the gateway (processes)", { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    c = await startCoffee({ name: "gateway", gateway: true, kitchen: "auto" });
+    c = await startCoffee({ name: `gateway-${dialect}`, dialect, gateway: true, kitchen: "auto" });
     gateway = c.sys.url("gateway", "http");
   });
   after(async () => {

@@ -105,6 +105,16 @@ for (const dialect of testDialects) {
       assert.ok(["Americano", "Latte", "Mocha", "Oat milk"].every((n) => names.includes(n)));
     });
 
+    test("the kitchen's cancellation is the record: had order died after the kitchen confirmed, ProductCanceled cancels and refunds the order all the same", async () => {
+      const { order } = await c.orders.placeOrder({ productName: "Tea", qty: 2, customerId: "crash" });
+      await c.production(order!.id);
+      // What CancelOrder does first; the order context never gets to save its side.
+      await c.kitchen.cancelProduction({ orderId: order!.id, reason: "asked, then order died" });
+      await eventually("order cancelled", async () => (await c.orders.getOrder({ id: order!.id })).order!.status === OrderStatus.CANCELED || undefined);
+      await c.payment(order!.id, (p) => p.status === PaymentStatus.CANCELLED, "refunded");
+      assert.ok((await c.told(order!.id, 3)).some((n) => n.eventType === "coffee.order.OrderCanceled"));
+    });
+
     test("a replayed Ordered (two events, one order) makes one production; a repeated reservation takes the stock once", async () => {
       const orderId = newId();
       const ordered = create(OrderedSchema, { orderId, productName: "Tea", qty: 3, customerId: "replay", amount: { amount: 9000n, currency: "KRW" }, paymentId: "p" });
