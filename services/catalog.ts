@@ -4,9 +4,10 @@ import { flower } from "./flower/system.js";
 import { createGateway } from "./gateway/service.js";
 import { createNotificationService } from "./notification/service.js";
 import { createPaymentService } from "./payment/service.js";
+import { rental } from "./rental/system.js";
 
 /** Every system: adding one is its folder, its protos, and its name here. */
-export const systems = [flower, coffee] as const;
+export const systems = [flower, coffee, rental] as const;
 
 const services = catalogOf([
   { name: "payment", contexts: [createPaymentService(systems)] },

@@ -1,5 +1,6 @@
 // The systems whose saga npm run bench measures after flower's: one line each.
 import { coffeeBench } from "./coffee.js";
+import { rentalBench } from "./rental.js";
 import type { SystemBench } from "./system-bench.js";
 
-export const systemBenches: SystemBench[] = [coffeeBench];
+export const systemBenches: SystemBench[] = [coffeeBench, rentalBench];

@@ -64,7 +64,7 @@ for (const dialect of testDialects) {
         assert.equal(new Set([...first.items, ...rest.items].map((b) => b.id)).size, seeded.length);
       }));
 
-    test("a bad pageSize or pageToken is INVALID_ARGUMENT naming it; a token of another filter is refused", () =>
+    test("a bad pageSize or pageToken is INVALID_ARGUMENT naming it; a token of another filter or order is refused", () =>
       withBookings(async ({ db }) => {
         await assert.rejects(bookings.page(db, { by: "bookedAt", pageSize: 1001, pageToken: "" }), (e) => /pageSize/.test(fieldOf(e)));
         await assert.rejects(bookings.page(db, { by: "bookedAt", pageSize: -1, pageToken: "" }), (e) => /pageSize/.test(fieldOf(e)));
@@ -76,10 +76,18 @@ for (const dialect of testDialects) {
           (e) => /pageToken.*other filters/.test(fieldOf(e)));
       }));
 
+    test("ascending, for lists that read best lowest first", () =>
+      withBookings(async ({ db }) => {
+        const first = await bookings.page(db, { by: "id", direction: "asc", pageSize: 20, pageToken: "" });
+        const rest = await bookings.page(db, { by: "id", direction: "asc", pageSize: 20, pageToken: first.nextPageToken });
+        assert.deepEqual([...first.items, ...rest.items].map((b) => b.id), seeded.map((b) => b.id));
+        await assert.rejects(bookings.page(db, { by: "id", pageSize: 20, pageToken: first.nextPageToken }), (e) => /pageToken/.test(fieldOf(e)));
+      }));
+
     test("0 asks for the default page size", () =>
       withBookings(async ({ db }) => {
         const page = await bookings.page(db, { by: "bookedAt", pageSize: 0, pageToken: "" });
-        assert.equal(page.items.length, seeded.length); // 23 < 50
+        assert.equal(page.items.length, seeded.length); // 23 < 100
         assert.equal(page.nextPageToken, "");
       }));
   });

@@ -9,7 +9,7 @@ import { invalidArgument } from "../errors/rpc-errors.js";
 
 /** One page's request, as every list RPC takes it. */
 export interface PageRequest {
-  /** 0 for the default (50); at most 1000. */
+  /** 0 for the default (100); at most 1000. */
   pageSize: number;
   /** Empty for the first page; otherwise a `nextPageToken` of the same query. */
   pageToken: string;
@@ -21,8 +21,9 @@ export interface Page<T> {
   nextPageToken: string;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
+export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+export const pageSizeRule = `must be between 0 and ${MAX_PAGE_SIZE} (0 for ${DEFAULT_PAGE_SIZE})`;
 
 /** A position: the values of the ordering fields (Dates as `{ d: iso }`) of the last row served. */
 type Position = unknown[];
@@ -31,7 +32,7 @@ type Position = unknown[];
 export function pageSizeOf(request: PageRequest): number {
   const size = request.pageSize;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw invalidArgument({ field: "pageSize", description: `must be between 0 and ${MAX_PAGE_SIZE} (0 for ${DEFAULT_PAGE_SIZE})` });
+    throw invalidArgument({ field: "pageSize", description: pageSizeRule });
   }
   return size || DEFAULT_PAGE_SIZE;
 }
@@ -72,15 +73,16 @@ export function decodePageToken(token: string, fingerprint: string, length: numb
 }
 
 /**
- * Narrows `query` to the rows after `position` in descending (columns...) order: for columns
- * c0..cn, (c0 < v0) or (c0 = v0 and c1 < v1) or ...; values already in their SQL form.
+ * Narrows `query` to the rows after `position` in (columns...) order: for columns c0..cn
+ * descending, (c0 < v0) or (c0 = v0 and c1 < v1) or ...; values already in their SQL form.
  */
-export function afterPosition(query: Knex.QueryBuilder, columns: readonly string[], values: readonly unknown[]): void {
+export function afterPosition(query: Knex.QueryBuilder, columns: readonly string[], values: readonly unknown[], direction: "asc" | "desc"): void {
+  const beyond = direction === "desc" ? "<" : ">";
   query.where((any) => {
     columns.forEach((column, i) => {
       any.orWhere((one) => {
         for (let j = 0; j < i; j++) one.where(columns[j], values[j] as Knex.Value);
-        one.where(column, "<", values[i] as Knex.Value);
+        one.where(column, beyond, values[i] as Knex.Value);
       });
     });
   });

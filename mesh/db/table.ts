@@ -25,6 +25,8 @@ export interface ListQuery<T> {
 export interface PageQuery<T> extends Omit<ListQuery<T>, "orderBy" | "limit">, PageRequest {
   /** The field that orders the list, greatest first (a required column, e.g. when it was created). */
   by: keyof T & string;
+  /** "asc" for a list that reads best oldest or lowest first (a catalogue); default "desc". */
+  direction?: "asc" | "desc";
   /** What `match` filters by, so that a token is refused for another filter. */
   filter?: unknown;
 }
@@ -153,16 +155,17 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     },
     async page(db, query) {
       const size = pageSizeOf(query);
+      const direction = query.direction ?? "desc";
       const order = [query.by, ...key.filter((k) => k !== query.by)];
       const columns = order.map(column);
-      const fingerprint = filterFingerprint({ where: query.where, filter: query.filter });
+      const fingerprint = filterFingerprint({ where: query.where, filter: query.filter, direction });
       const q = select(db).where(whereRow(query.where ?? {}));
       query.match?.(q, column as (field: keyof T & string) => string);
       if (query.pageToken) {
         const position = decodePageToken(query.pageToken, fingerprint, order.length);
-        afterPosition(q, columns, order.map((field, i) => whereRow({ [field]: position[i] } as Partial<T>)[columns[i]]));
+        afterPosition(q, columns, order.map((field, i) => whereRow({ [field]: position[i] } as Partial<T>)[columns[i]]), direction);
       }
-      for (const c of columns) q.orderBy(c, "desc");
+      for (const c of columns) q.orderBy(c, direction);
       const rows = ((await q.limit(size + 1)) as Row[]).map(fromRow);
       const items = rows.slice(0, size);
       const last = items[items.length - 1];

@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,9 @@ export interface TestSystemOptions {
   /** Where the services keep their data: SQLite files in the data folder (the default), or a fresh MySQL database per service (dropped on stop). */
   dialect?: Dialect;
   serviceEnv?: Record<string, Record<string, string>>;
-  /** Collects every log line (pretty-printed) for a failing test to show. */
+  /** Writes every log line (pretty-printed) to a file in the temp folder, `<log>-<pid>.log`, named on stop for whoever reads a failure. */
+  log?: string;
+  /** Or collects every log line for the test to read. */
   write?: (line: string) => void;
 }
 
@@ -29,6 +32,8 @@ export interface TestSystem {
   namespace: string;
   natsUrl: string;
   dataDir: string;
+  /** The file the services' log lines go to, when `log` named one. */
+  logFile?: string;
   /** `http://127.0.0.1:<port>` of a service's gRPC or HTTP port. */
   url(id: string, port?: "grpc" | "http"): string;
   /** Stops every process and removes the test's streams and files. */
@@ -45,8 +50,10 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
   const ports: Record<string, { httpPort: number; grpcPort: number }> = {};
   const free = await freePorts(options.catalog.length * 2);
   options.catalog.forEach((e, i) => (ports[e.id] = { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }));
+  const logFile = options.log ? join(tmpdir(), `${options.log}-${process.pid}.log`) : undefined;
+  const write = options.write ?? (logFile ? (line: string) => appendFileSync(logFile, line + "\n") : () => {});
   const launcher = createLauncher({
-    catalog: options.catalog, root: options.root, entry: options.entry ?? "services/run.ts", ports, serviceEnv: options.serviceEnv, write: options.write ?? (() => {}),
+    catalog: options.catalog, root: options.root, entry: options.entry ?? "services/run.ts", ports, serviceEnv: options.serviceEnv, write,
     env: { NATS_URL: natsUrl, EVENT_NAMESPACE: namespace, DATA_DIR: dataDir, HOST: "127.0.0.1", ...(mysql && { DATABASE_URL: mysql.url }), ...options.env },
   });
   const stop = async () => {
@@ -54,6 +61,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     await deleteNamespaceStreams(natsUrl, namespace).catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
     await mysql?.drop().catch(() => {});
+    if (logFile) console.log(`service logs: ${logFile}`);
   };
   try {
     for (const id of options.ids) await launcher.start(id);
@@ -63,7 +71,7 @@ export async function startTestSystem(options: TestSystemOptions): Promise<TestS
     throw error;
   }
   return {
-    launcher, namespace, natsUrl, dataDir, stop,
+    launcher, namespace, natsUrl, dataDir, logFile, stop,
     url: (id, port = "grpc") => `http://127.0.0.1:${port === "grpc" ? ports[id].grpcPort : ports[id].httpPort}`,
   };
 }

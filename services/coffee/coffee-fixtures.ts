@@ -1,7 +1,4 @@
 // What the coffee system tests share: the system as processes, typed clients, and waits on its state.
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client as ConnectClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -20,7 +17,6 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The coffee system with payment and notification (and the gateway when asked), as processes. */
 export async function startCoffee(options: { name: string; dialect?: Dialect; gateway?: boolean; kitchen?: "auto" | "manual"; env?: Record<string, string> }) {
-  const logFile = join(tmpdir(), `coffee-${options.name}-${process.pid}.log`);
   const systems = ["coffee", "payment", "notification", ...(options.gateway ? ["gateway"] : [])];
   const manual = options.kitchen === "manual";
   const sys = await startTestSystem({
@@ -28,9 +24,9 @@ export async function startCoffee(options: { name: string; dialect?: Dialect; ga
     ids: catalog.filter((e) => systems.includes(e.system)).map((e) => e.id),
     env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000", ...options.env },
     serviceEnv: manual ? { "coffee-product": { KITCHEN_AUTO_START: "false", KITCHEN_AUTO_PRODUCE: "false" } } : undefined,
-    write: (line) => appendFileSync(logFile, line + "\n"),
+    log: `coffee-${options.name}`,
   });
-  return { sys, logFile, ...clientsOf(sys) };
+  return { sys, ...clientsOf(sys) };
 }
 
 const client = <S extends DescService>(sys: TestSystem, service: S, id: string): ConnectClient<S> =>

@@ -32,7 +32,6 @@ for (const dialect of testDialects) describe(`coffee through the gateway on ${di
   });
   after(async () => {
     await c?.sys.stop();
-    console.log(`# service logs: ${c?.logFile}`);
   });
 
   test("the seed's commands: order, look it up, PATCH Canceled refused once made, my page", async () => {

@@ -23,7 +23,6 @@ for (const dialect of testDialects) {
     });
     after(async () => {
       await c?.sys.stop();
-      console.log(`# service logs: ${c?.logFile}`);
     });
 
     test("steps 1-4, 8: ordered and paid → production requested → stock reduced, started → produced; my page and the customer see every step", async () => {

@@ -2,9 +2,6 @@
 // serving flower-order's reads, passes on PlaceOrder's own "pay later" answer unchanged, and
 // orders flow again as soon as payment is back. Every service is a real process.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -15,7 +12,6 @@ import { eventually, sampleValue, startTestSystem, type TestSystem } from "../..
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `breakers-system-${process.pid}.log`);
 const ids = catalog.filter((e) => ["flower", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 const phone = "010-7100-0001";
 const order = { flowerId: "1", qty: 1, address: "Seoul", phoneNumber: phone };
@@ -46,14 +42,13 @@ describe("breakers (processes): payment down cuts off payments, not flower-order
       // the first rounds), a half-open period long enough that waiting one out would show, and
       // a timeout no loaded machine reaches (nothing here waits on a dependency that is down).
       env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "2000", CLIENT_TIMEOUT_MS: "5000", SHUTDOWN_TIMEOUT_MS: "5000" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "breakers-system",
     });
     gateway = sys.url("gateway", "http");
     orders = createClient(OrderService, createGrpcTransport({ baseUrl: sys.url("gateway") }));
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}`);
   });
 
   test("payment down: reads answer 200 every time, PlaceOrder answers its own pay-later with its retry hint; payment back: orders succeed at once", async () => {

@@ -3,8 +3,6 @@
 // died, an order service gone between paying and saving). Afterwards every approved payment has
 // its order and every order its approved payment; nothing is charged twice.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
@@ -18,7 +16,6 @@ import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `flower-crashes-${process.pid}.log`);
 const ids = ["payment", "flower-store", "flower-order"];
 
 let sys: TestSystem;
@@ -30,12 +27,11 @@ describe("no charge without its order (processes, kill -9)", { timeout: 300_000 
       catalog, root, ids,
       // A pending payment whose order service died is refunded after 3 s (30 s by default).
       env: { PENDING_CALL_TIMEOUT_MS: "3000", CLIENT_TIMEOUT_MS: "1500", BREAKER_HALF_OPEN_MS: "500", CONSUMER_ACK_WAIT_MS: "3000" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "flower-crashes",
     });
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}`);
   });
 
   test("30 customers ordering while payment and order are killed -9 in turn: captured payments = orders not cancelled, none charged twice", async () => {

@@ -4,11 +4,8 @@
 // lengths that lie, strings that are not UTF-8), with ids and traceparents no caller should send.
 // Nothing may answer 5xx or INTERNAL/UNKNOWN/DATA_LOSS; afterwards every service is ready and an order goes through.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
@@ -18,7 +15,6 @@ import { startTestSystem, testDatabaseUrl, testDialects, type TestSystem } from 
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `flower-fuzz-${process.pid}.log`);
 const ids = catalog.filter((e) => ["flower", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const budgetMs = Number(process.env.FUZZ_MS ?? 25_000);
@@ -160,7 +156,7 @@ describe("hostile input (processes)", { timeout: 240_000 }, () => {
     sys = await startTestSystem({
       catalog, root, ids, serviceEnv,
       env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "5000", CLIENT_TIMEOUT_MS: "5000" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "flower-fuzz",
     });
   });
   after(async () => {
@@ -168,7 +164,7 @@ describe("hostile input (processes)", { timeout: 240_000 }, () => {
     await sys?.stop();
     for (const drop of drops) await drop().catch(() => undefined);
     drops = [];
-    console.log(`# fuzz seed ${seed} (FUZZ_SEED=${seed} replays it); service logs: ${logFile}`);
+    console.log(`# fuzz seed ${seed} (FUZZ_SEED=${seed} replays it)`);
   });
 
   test(`thousands of mutated requests: no 5xx, no INTERNAL/UNKNOWN/DATA_LOSS (seed ${seed})`, async () => {

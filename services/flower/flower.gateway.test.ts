@@ -2,8 +2,7 @@
 // processes, called as users do, over HTTP/1.1 REST (the seeds' paths), Connect and gRPC-Web.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { appendFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -18,7 +17,6 @@ import { eventually, sampleValue, startTestSystem, type TestSystem } from "../..
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `gateway-system-${process.pid}.log`);
 const ids = catalog.filter((e) => ["flower", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 
 let sys: TestSystem;
@@ -51,13 +49,12 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
     sys = await startTestSystem({
       catalog, root, ids,
       env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "500", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "gateway-system",
     });
     gateway = sys.url("gateway", "http");
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}`);
   });
 
   test("the seeds' flower scenario over REST through the gateway, every step by its seed path", async () => {

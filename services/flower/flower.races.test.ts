@@ -3,9 +3,6 @@
 // interleaving, every order ends either cancelled (refunded, stock back, no delivery handed over)
 // or fulfilled and charged, never both, and the flowers in stock are exactly those not sold.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -20,7 +17,6 @@ import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `flower-races-${process.pid}.log`);
 const ids = ["payment", "notification", "flower-store", "flower-order", "flower-delivery"];
 // A seeded generator, so that a failing interleaving can be replayed (RACE_SEED=<seed>).
 const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
@@ -51,12 +47,12 @@ describe("cancel against fulfilment (processes)", { timeout: 300_000 }, () => {
       env: { CONSUMER_ACK_WAIT_MS: "3000" },
       // The owner wraps by hand, so the wrap is one of the racing steps.
       serviceEnv: { "flower-store": { STORE_WRAP_MODE: "manual" } },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "flower-races",
     });
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}; RACE_SEED=${seed}`);
+    console.log(`# RACE_SEED=${seed}`);
   });
 
   test("place, cancel, wrap and complete interleaved over 60 orders: each ends cancelled and refunded or fulfilled and charged; stock is conserved", async () => {

@@ -2,8 +2,7 @@
 // them, against the real NATS JetStream, with SQLite files. Scenarios follow systems.md.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -20,7 +19,6 @@ import { codeOf, eventually, freePorts, rpcError, sampleValue, startTestSystem, 
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `flower-system-${process.pid}.log`);
 const ids = catalog.filter((e) => ["flower", "payment", "notification"].includes(e.system)).map((e) => e.id);
 
 let sys: TestSystem;
@@ -71,7 +69,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
       // Small breaker settings so the breaker scenario takes seconds, not minutes.
       // Debug lines too: every RPC and event leaves one under its correlation id (the "following one order" test reads them).
       env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000", LOG_LEVEL: "debug" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "flower-system",
     });
     orders = client(OrderService, "flower-order");
     store = client(StoreService, "flower-store");
@@ -81,7 +79,6 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}`);
   });
 
   test("online order: placed and paid → wrapped → delivery started → completed, with every step in the history and a notification for each", async () => {
@@ -172,7 +169,7 @@ describe("flower system (processes)", { timeout: 300_000 }, () => {
 
     // Log lines: every service the order passed through wrote some under the placing id, and where an
     // event was handled, its line shows the order id beside it.
-    const lines = readFileSync(logFile, "utf8").split("\n").filter((line) => line.includes(`correlationId=${placing}`));
+    const lines = readFileSync(sys.logFile!, "utf8").split("\n").filter((line) => line.includes(`correlationId=${placing}`));
     const services = new Set(lines.map((line) => line.slice(13).trim().split(/\s+/)[0]));
     for (const id of ["flower-order", "payment", "flower-store", "flower-delivery", "notification"]) assert.ok(services.has(id), `${id} logged under ${placing}: ${[...services]}`);
     assert.ok(lines.some((line) => line.includes(`businessKey=${orderId}`)), "an event's handling shows the order id too");

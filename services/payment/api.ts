@@ -29,8 +29,8 @@ export function createPaymentApi(payments: Repository<Payment, PaymentEvent>, co
       return { payment: message(await payments.get(paymentId(req.id))) };
     },
     async listPayments(req) {
-      const list = await payments.list({ where: listFilter(req, systems), orderBy: [["createdAt", "desc"], ["id", "desc"]] });
-      return { payments: list.map(message) };
+      const { items, nextPageToken } = await payments.page({ where: listFilter(req, systems), by: "createdAt", pageSize: req.pageSize, pageToken: req.pageToken });
+      return { payments: items.map(message), nextPageToken };
     },
   };
 }

@@ -127,6 +127,26 @@ for (const dialect of testDialects) {
       assert.deepEqual(payments, []);
     });
 
+    it("pages its list: a walk of small pages returns every payment once, newest first; a bad token names pageToken", async () => {
+      const correlationId = `paging-${randomUUID()}`;
+      const made: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const { payment } = await client.pay({ system: "shop", referenceId: randomUUID(), amount: krw(100n), method: "card" }, { headers: { "x-correlation-id": correlationId } });
+        made.push(payment!.id);
+      }
+      const seen: string[] = [];
+      let pageToken = "";
+      do {
+        const page = await client.listPayments({ system: "shop", correlationId, pageSize: 3, pageToken });
+        assert.ok(page.payments.length <= 3);
+        seen.push(...page.payments.map((p) => p.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      assert.deepEqual(seen, [...made].reverse());
+      assert.deepEqual(violatedFields(await rpcError(client.listPayments({ system: "shop", pageToken: "garbage!" }))), ["pageToken"]);
+      assert.deepEqual(violatedFields(await rpcError(client.listPayments({ system: "shop", pageSize: 5000 }))), ["pageSize"]);
+    });
+
     it("answers NOT_FOUND for an unknown payment id", async () => {
       const error = await rpcError(client.getPayment({ id: randomUUID() }));
       assert.equal(error.code, Code.NotFound);

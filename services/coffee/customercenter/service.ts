@@ -13,7 +13,7 @@ export const customerCenterContext = defineService({
     return {
       rpc: [serve(CustomerCenterService, {
         async listMyPages(req) {
-          fieldChecks().maxLength("customerId", req.customerId, 64).maxLength("orderId", req.orderId, 64).throwIfInvalid();
+          fieldChecks().maxLength("customerId", req.customerId, 64).maxLength("orderId", req.orderId, 64).pageSize(req.pageSize).throwIfInvalid();
           return view.page(req);
         },
       })],

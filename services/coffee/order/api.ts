@@ -37,6 +37,7 @@ export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder
       fieldChecks()
         .check(req.status === OrderStatus.UNSPECIFIED || status !== undefined, "status", "is not a known order status")
         .maxLength("customerId", req.customerId, 64)
+        .pageSize(req.pageSize)
         .throwIfInvalid();
       const page = await orders.page({ by: "orderDate", where: { customerId: req.customerId || undefined, status }, pageSize: req.pageSize, pageToken: req.pageToken });
       return { orders: page.items.map(message), nextPageToken: page.nextPageToken };

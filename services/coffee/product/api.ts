@@ -23,6 +23,7 @@ export function createProductApi(productions: Repository<Production, ProductEven
       const status = statuses.fromProto(req.status);
       idChecks(req.orderId || "-", "orderId")
         .check(req.status === ProductionStatus.UNSPECIFIED || status !== undefined, "status", "is not a known production status")
+        .pageSize(req.pageSize)
         .throwIfInvalid();
       const page = await productions.page({ by: "requestedAt", where: { orderId: req.orderId || undefined, status }, pageSize: req.pageSize, pageToken: req.pageToken });
       return { productions: page.items.map(message), nextPageToken: page.nextPageToken };

@@ -19,6 +19,7 @@ export function createStockApi(transact: Transact, stocks: Repository<Stock, Sto
     },
 
     async listStocks(req) {
+      fieldChecks().pageSize(req.pageSize).throwIfInvalid();
       const page = await stocks.page({ by: "createdAt", pageSize: req.pageSize, pageToken: req.pageToken });
       return { stocks: page.items.map(message), nextPageToken: page.nextPageToken };
     },

@@ -16,7 +16,9 @@ export function createDeliveryApi(deliveries: Repository<Delivery, DeliveryEvent
     },
 
     async listDeliveries(req) {
-      return { deliveries: (await deliveries.list({ where: { orderId: req.orderId || undefined }, orderBy: [["id", "desc"]] })).map(message) };
+      // Ids are UUIDv7: by id is by creation.
+      const { items, nextPageToken } = await deliveries.page({ where: { orderId: req.orderId || undefined }, by: "id", pageSize: req.pageSize, pageToken: req.pageToken });
+      return { deliveries: items.map(message), nextPageToken };
     },
 
     async completeDelivery(req) {

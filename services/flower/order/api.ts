@@ -33,8 +33,8 @@ export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder
     },
 
     async listOrders(req) {
-      const list = await orders.list({ where: { phoneNumber: req.phoneNumber || undefined }, orderBy: [["orderDate", "desc"]] });
-      return { orders: list.map(message) };
+      const { items, nextPageToken } = await orders.page({ where: { phoneNumber: req.phoneNumber || undefined }, by: "orderDate", pageSize: req.pageSize, pageToken: req.pageToken });
+      return { orders: items.map(message), nextPageToken };
     },
 
     async cancelOrder(req) {
@@ -43,8 +43,7 @@ export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder
     },
 
     async listOrderHistories(req) {
-      fieldChecks().check(req.pageSize >= 0 && req.pageSize <= 1000, "pageSize", "must be between 0 and 1000").throwIfInvalid();
-      return { orderHistories: await view.list({ orderId: req.orderId, phoneNumber: req.phoneNumber, limit: req.pageSize || 100 }) };
+      return view.list({ orderId: req.orderId, phoneNumber: req.phoneNumber, pageSize: req.pageSize, pageToken: req.pageToken });
     },
   };
 }

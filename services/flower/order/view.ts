@@ -1,4 +1,4 @@
-import { bool, decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import { bool, decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type PageRequest, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
 import { OrderHistorySchema } from "../../../gen/flower/v1/order_pb.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as flower from "../events.js";
@@ -68,9 +68,9 @@ export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows:
     ),
 
     /** The order histories, newest first, each with its steps in the order they happened. */
-    async list(filter: { orderId: string; phoneNumber: string; limit: number }) {
-      const found = await rows.list({
-        where: { orderId: filter.orderId || undefined, phoneNumber: filter.phoneNumber || undefined }, orderBy: [["updatedAt", "desc"]], limit: filter.limit,
+    async list(filter: { orderId: string; phoneNumber: string } & PageRequest) {
+      const { items: found, nextPageToken } = await rows.page({
+        where: { orderId: filter.orderId || undefined, phoneNumber: filter.phoneNumber || undefined }, by: "updatedAt", pageSize: filter.pageSize, pageToken: filter.pageToken,
       });
       const ids = found.map((r) => r.orderId);
       const stepsOf = new Map(ids.map((id) => [id, [] as OrderStep[]]));
@@ -78,7 +78,7 @@ export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows:
         const all = await stepRows.list({ match: (q, column) => q.whereIn(column("orderId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
         for (const step of all) stepsOf.get(step.orderId)!.push(step);
       }
-      return found.map((row) => toMessage(OrderHistorySchema, { ...row, steps: stepsOf.get(row.orderId) }));
+      return { orderHistories: found.map((row) => toMessage(OrderHistorySchema, { ...row, steps: stepsOf.get(row.orderId) })), nextPageToken };
     },
   };
 }

@@ -18,8 +18,9 @@ export function createStoreApi(flowers: Repository<Flower, StoreEvent>, storeOrd
       return { flower: await flowers.get(req.id) };
     },
 
-    async listFlowers() {
-      return { flowers: await flowers.list({ orderBy: [["id", "asc"]] }) };
+    async listFlowers(req) {
+      const { items, nextPageToken } = await flowers.page({ by: "id", direction: "asc", pageSize: req.pageSize, pageToken: req.pageToken });
+      return { flowers: items, nextPageToken };
     },
 
     async addFlower(req) {
@@ -50,7 +51,8 @@ export function createStoreApi(flowers: Repository<Flower, StoreEvent>, storeOrd
     async listStoreOrders(req) {
       const status = statuses.fromProto(req.status);
       fieldChecks().check(req.status === StoreOrderStatus.UNSPECIFIED || status !== undefined, "status", "is not a known store order status").throwIfInvalid();
-      return { storeOrders: (await storeOrders.list({ where: { status }, orderBy: [["receivedAt", "desc"]] })).map(message) };
+      const { items, nextPageToken } = await storeOrders.page({ where: { status }, by: "receivedAt", pageSize: req.pageSize, pageToken: req.pageToken });
+      return { storeOrders: items.map(message), nextPageToken };
     },
   };
 }

@@ -1,0 +1,153 @@
+// The item manager's side of the rental market: items, which reservation holds each, renting
+// out and taking back, and the answer to a renter's cancel request. The item is the authority on
+// who holds it. Pure: decisions return the new state and the events to publish.
+import { cancelConfirmed, cancelRefused, decide, refuse, type CancelAnswer, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+
+export type ItemStatus = "Rentable" | "NotRentable";
+export type RentalStatus = "NotRenting" | "Renting" | "Returned";
+export const itemStatuses: readonly ItemStatus[] = ["Rentable", "NotRentable"];
+
+export interface Item {
+  id: string;
+  itemName: string;
+  itemPrice: Money;
+  itemStatus: ItemStatus;
+  rentalStatus: RentalStatus;
+  /** The reservation holding the item; empty when none does. */
+  reservationNo: string;
+  registeredAt: Date;
+  updatedAt: Date;
+  /** A deleted item stays as a tombstone, so that a late reservation of it is rejected. */
+  deletedAt?: Date;
+}
+
+/** What the item decided about one reservation (a tombstone when cancelled before it arrived). */
+export type HoldStatus = "Held" | "Rejected" | "Cancelled" | "Rented" | "Returned";
+
+export interface Hold {
+  reservationNo: string;
+  itemNo: string;
+  status: HoldStatus;
+  /** Paid, as the reservation's events report: an unpaid reservation is not rented out. */
+  paid: boolean;
+  updatedAt: Date;
+}
+
+export type ItemEvent =
+  | { type: "ItemRegistered"; itemNo: string; itemName: string; itemPrice: Money }
+  | { type: "ItemDeleted"; itemNo: string }
+  | { type: "ItemReserved"; itemNo: string; reservationNo: string }
+  | { type: "ReservationRejected"; reservationNo: string; itemNo: string; reason: string }
+  | { type: "RentedItem"; itemNo: string; reservationNo: string }
+  | { type: "ReturnedItem"; itemNo: string; reservationNo: string }
+  | CancelAnswer;
+
+/** A decision over both of the item context's aggregates: the item and its hold of one reservation. */
+export interface ItemDecision {
+  item?: Item;
+  hold?: Hold;
+  events: ItemEvent[];
+}
+
+/** A reservation as it reaches the item (Reserved), or a cancel request (ReservationCancelRequested). */
+export interface ReservationRef {
+  reservationNo: string;
+  itemNo: string;
+}
+
+/** Step 1: a new item is Rentable and NotRenting. */
+export function registerItem(id: string, command: { itemName: string; itemPrice: Money }, now: Date): Decision<Item, ItemEvent> {
+  const item: Item = { id, ...command, itemStatus: "Rentable", rentalStatus: "NotRenting", reservationNo: "", registeredAt: now, updatedAt: now };
+  return decide(item, { type: "ItemRegistered", itemNo: id, itemName: item.itemName, itemPrice: item.itemPrice });
+}
+
+/** Step 2: deleting is refused while a reservation holds the item or it is rented out. */
+export function deleteItem(item: Item, now: Date): Outcome<Item, ItemEvent> {
+  if (item.rentalStatus === "Renting") return refuse("ITEM_RENTED", `item ${item.id} is rented out (reservation ${item.reservationNo}); take it back first`);
+  if (item.reservationNo !== "") return refuse("ITEM_RESERVED", `item ${item.id} is reserved (reservation ${item.reservationNo}); it cannot be deleted until that is cancelled`);
+  return decide({ ...item, deletedAt: now, updatedAt: now }, { type: "ItemDeleted", itemNo: item.id });
+}
+
+/**
+ * Steps 3 and 5: a reservation reaches the item, which is the authority on who holds it. A free
+ * item is held by it and becomes NotRentable; one already held (a second renter), deleted or
+ * unknown rejects it (ReservationRejected: the reservation is cancelled and refunded). A reservation
+ * already decided on (or cancelled before it arrived) changes nothing.
+ */
+export function receiveReservation(incoming: ReservationRef, hold: Hold | undefined, item: Item | undefined, now: Date): ItemDecision {
+  if (hold) return { events: [] };
+  const { reservationNo, itemNo } = incoming;
+  const reject = (reason: string): ItemDecision => ({
+    hold: { reservationNo, itemNo, status: "Rejected", paid: false, updatedAt: now }, events: [{ type: "ReservationRejected", reservationNo, itemNo, reason }],
+  });
+  if (!item) return reject(`item ${itemNo} does not exist`);
+  if (item.deletedAt) return reject(`item ${itemNo} was deleted`);
+  if (item.reservationNo !== "") return reject(`item ${itemNo} is already reserved by another renter`);
+  return {
+    item: { ...item, itemStatus: "NotRentable", reservationNo, updatedAt: now },
+    hold: { reservationNo, itemNo, status: "Held", paid: false, updatedAt: now },
+    events: [{ type: "ItemReserved", itemNo, reservationNo }],
+  };
+}
+
+/** The reservation's payment as it reports it (ReservationPaid, ReservationPaymentCancelled). */
+export function notePayment(hold: Hold, paid: boolean, now: Date): Decision<Hold, ItemEvent> {
+  return decide(hold.paid === paid ? hold : { ...hold, paid, updatedAt: now });
+}
+
+const heldBy = (item: Item, reservationNo: string, hold: Hold | undefined): Refusal | undefined => {
+  if (item.reservationNo === reservationNo && hold) return undefined;
+  const why = hold?.status === "Cancelled" ? "was cancelled" : hold?.status === "Rejected" ? "was rejected" : hold ? `is ${hold.status.toLowerCase()}` : "is not known to the item (yet)";
+  return refuse("NOT_HELD", `item ${item.id} is not held by reservation ${reservationNo}: the reservation ${why}`);
+};
+
+/**
+ * Step 8: the manager rents the item out to the paid reservation holding it. Decided in the
+ * item's transaction against the renter's cancellation: whichever comes first wins.
+ */
+export function rentOut(item: Item, reservationNo: string, hold: Hold | undefined, now: Date): ItemDecision | Refusal {
+  if (item.rentalStatus === "Renting") {
+    if (item.reservationNo === reservationNo) return { events: [] };
+    return refuse("ITEM_RENTED", `item ${item.id} is rented out to reservation ${item.reservationNo}`);
+  }
+  if (reservationNo === "") return refuse("NOT_RESERVED", `item ${item.id} is not reserved; there is nobody to rent it out to`);
+  const notHeld = heldBy(item, reservationNo, hold);
+  if (notHeld) return notHeld;
+  if (!hold!.paid) return refuse("NOT_PAID", `reservation ${reservationNo} is not paid yet`);
+  return {
+    item: { ...item, itemStatus: "NotRentable", rentalStatus: "Renting", updatedAt: now },
+    hold: { ...hold!, status: "Rented", updatedAt: now },
+    events: [{ type: "RentedItem", itemNo: item.id, reservationNo }],
+  };
+}
+
+/** Step 10: the item comes back: Rentable again, Returned, held by nobody. */
+export function returnItem(item: Item, reservationNo: string, hold: Hold | undefined, now: Date): ItemDecision | Refusal {
+  if (item.rentalStatus !== "Renting") {
+    if (item.rentalStatus === "Returned" && (reservationNo === "" || hold?.status === "Returned")) return { events: [] };
+    return refuse("NOT_RENTED", `item ${item.id} is not rented out; there is nothing to take back`);
+  }
+  if (reservationNo !== "" && reservationNo !== item.reservationNo) return refuse("NOT_HELD", `item ${item.id} is rented out to reservation ${item.reservationNo}, not ${reservationNo}`);
+  return {
+    item: { ...item, itemStatus: "Rentable", rentalStatus: "Returned", reservationNo: "", updatedAt: now },
+    hold: hold && { ...hold, status: "Returned", updatedAt: now },
+    events: [{ type: "ReturnedItem", itemNo: item.id, reservationNo: item.reservationNo }],
+  };
+}
+
+/**
+ * Steps 4 and 9: the renter asks to cancel. The item holds what is rented, so it decides: rented
+ * out already, refused; otherwise released (Rentable again) and confirmed. A request that overtook
+ * its reservation leaves a tombstone, so that the late reservation is not taken.
+ */
+export function decideCancel(request: ReservationRef & { reason: string }, hold: Hold | undefined, item: Item | undefined, now: Date): ItemDecision {
+  const { reservationNo, itemNo, reason } = request;
+  const confirmed = cancelConfirmed(reservationNo, reason);
+  if (!hold) return { hold: { reservationNo, itemNo, status: "Cancelled", paid: false, updatedAt: now }, events: [confirmed] };
+  if (hold.status === "Rented" || hold.status === "Returned") {
+    return { events: [cancelRefused(reservationNo, refuse("ALREADY_RENTED", `already rented out${hold.status === "Returned" ? " and returned" : ""}`))] };
+  }
+  if (hold.status !== "Held") return { events: hold.status === "Rejected" ? [confirmed] : [] };
+  const released = item && item.reservationNo === reservationNo ? { ...item, itemStatus: "Rentable" as const, reservationNo: "", updatedAt: now } : undefined;
+  return { item: released, hold: { ...hold, status: "Cancelled", updatedAt: now }, events: [confirmed] };
+}

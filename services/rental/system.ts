@@ -1,0 +1,17 @@
+import type { System } from "../../mesh/index.js";
+import type { NotificationRegistration } from "../notification/plug-in.js";
+import type { PaymentRegistration } from "../payment/plug-in.js";
+import { refundWhen } from "../payment/plug-in.js";
+import { ReservationCancelled, ReservationPaymentVoided } from "./events.js";
+import { itemContext } from "./item/service.js";
+import { rentalMessages } from "./notifications.js";
+import { reservationContext } from "./reservation/service.js";
+
+/** The neighbourhood rental market (seed 003): its contexts, what payment refunds, and what notification tells its renters. */
+export const rental = {
+  name: "rental",
+  contexts: [itemContext, reservationContext],
+  // A cancelled (or rejected) reservation, and a payment attempt voided on its own (lost, late, or a retry's).
+  refunds: [refundWhen(ReservationCancelled, (e) => e.reason || "reservation cancelled"), refundWhen(ReservationPaymentVoided, (e) => `payment voided: ${e.reason}`)],
+  messages: rentalMessages,
+} satisfies System & PaymentRegistration & NotificationRegistration;
