@@ -40,6 +40,7 @@ export { catalogOf } from "./service/catalog-entry.js";
 export type { CatalogEntry, System } from "./service/catalog-entry.js";
 export { defineService, dependency, serve } from "./service/define-service.js";
 export { compensatedCalls, pendingCalls, pendingCallTimeout } from "./service/compensated-calls.js";
+export { wasNeverSent } from "./rpc/never-sent.js";
 export type { CompensatedCalls } from "./service/compensated-calls.js";
 export type { Background, Dependency, Served, ServiceDefinition, ServiceParts, ServicePorts } from "./service/define-service.js";
 export type { Repository } from "./service/repository.js";

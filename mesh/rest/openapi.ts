@@ -47,36 +47,46 @@ export function openApiDocument(listed: readonly DescService[], options: OpenApi
   // The detail types the runtime puts into errors, so that clients can read them.
   for (const detail of file_google_rpc_error_details.messages) schemas.message(detail);
 
+  const label = serviceLabels(services);
   const paths: Record<string, JsonObject> = {};
   const operationIds = new Set<string>();
-  for (const { binding, operationId } of numbered(httpBindings(services))) {
+  for (const { binding, operationId } of numbered(httpBindings(services), label)) {
     const path = openApiPath(binding.template);
     if (!openApiMethods.has(binding.httpMethod) || path === undefined) continue;
-    if (operationIds.has(operationId)) throw new Error(`two services named ${binding.method.parent.name}: operation ids would clash`);
     operationIds.add(operationId);
     const item = (paths[path] ??= {});
     const method = binding.httpMethod.toLowerCase();
     if (method in item) throw new Error(`${binding.httpMethod} ${path} is bound twice (${operationId})`);
     const refusals = binding.body === undefined ? [] : Object.keys(bodyRefusals);
-    item[method] = operation(binding, operationId, schemas, comments, [...Object.keys(errors), ...refusals].sort());
+    item[method] = operation(binding, operationId, label(binding.method.parent), schemas, comments, [...Object.keys(errors), ...refusals].sort());
   }
 
   return {
     openapi: "3.1.0",
     info: { title: options.title, version: options.version, ...(options.description && { description: options.description }) },
-    tags: services.map((s) => ({ name: s.name, ...described(comments(s)) })),
+    tags: services.map((s) => ({ name: label(s), ...described(comments(s)) })),
     paths,
     components: { schemas: schemas.components(), responses: { ...errors, ...bodyRefusals } },
   };
 }
 
+/**
+ * What names a service in tags and operation ids: its name, or where two systems each have one of
+ * that name (resort's and rental's ReservationService), its package's too (resort_v1_ReservationService).
+ */
+function serviceLabels(services: readonly DescService[]): (service: DescService) => string {
+  const count = new Map<string, number>();
+  for (const s of services) count.set(s.name, (count.get(s.name) ?? 0) + 1);
+  return (s) => (count.get(s.name)! > 1 ? `${s.file.proto.package.replaceAll(".", "_")}_${s.name}` : s.name);
+}
+
 // <Service>_<Method>, with _2, _3... for the additional bindings in their order.
-function numbered(bindings: HttpBinding[]): { binding: HttpBinding; operationId: string }[] {
+function numbered(bindings: HttpBinding[], label: (service: DescService) => string): { binding: HttpBinding; operationId: string }[] {
   const count = new Map<DescMethod, number>();
   return bindings.map((binding) => {
     const n = (count.get(binding.method) ?? 0) + 1;
     count.set(binding.method, n);
-    const base = `${binding.method.parent.name}_${binding.method.name}`;
+    const base = `${label(binding.method.parent)}_${binding.method.name}`;
     return { binding, operationId: n === 1 ? base : `${base}_${n}` };
   });
 }
@@ -104,7 +114,7 @@ function openApiPath(template: PathTemplate): string | undefined {
   return `/${parts.join("/")}${template.verb === undefined ? "" : `:${template.verb}`}`;
 }
 
-function operation(binding: HttpBinding, operationId: string, schemas: SchemaSet, comments: Comments, errors: string[]): JsonObject {
+function operation(binding: HttpBinding, operationId: string, tag: string, schemas: SchemaSet, comments: Comments, errors: string[]): JsonObject {
   const { method } = binding;
   const [summary, ...rest] = (comments(method) ?? "").split(/\n\s*\n/);
   const parameters = [...pathParameters(binding, schemas, comments), ...queryParameters(binding, schemas, comments)];
@@ -112,7 +122,7 @@ function operation(binding: HttpBinding, operationId: string, schemas: SchemaSet
   const response = binding.responseBody ? schemas.value(binding.responseBody) : schemas.message(method.output);
   return {
     operationId,
-    tags: [method.parent.name],
+    tags: [tag],
     ...(summary && { summary: summary.replace(/\n/g, " ") }),
     ...described(rest.join("\n\n")),
     ...(method.deprecated && { deprecated: true }),

@@ -16,6 +16,7 @@ import {
 } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { createClient } from "./client.js";
+import { wasNeverSent } from "./never-sent.js";
 import { createResiliencePolicy, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
 
 // A real grpc-js ItemService whose behaviour the request chooses: the GetItem id or the
@@ -293,6 +294,44 @@ describe("createClient when the dependency goes down and comes back", () => {
     } finally {
       client.close();
       server.stop();
+    }
+  });
+});
+
+describe("which failed calls never left this process (nothing to undo at the dependency)", () => {
+  const payLater = () => { throw new ConnectError("store is unavailable; try later", Code.Unavailable); };
+  const failureOf = (call: Promise<unknown>) => call.then(() => assert.fail("the call succeeded"), (e: unknown) => e);
+
+  test("answered, timed out: may have had an effect; bulkhead full, nothing listening, breaker open: never sent", async () => {
+    const server = await startStoreServer();
+    const { client } = setup(server.port, { maxConcurrent: 1, maxQueue: 0, breakerThreshold: 100 });
+    try {
+      assert.equal(wasNeverSent(await failureOf(client.addItem({ name: "unavailable:9:answered" }, { fallback: payLater }))), false, "the server answered");
+      assert.equal(wasNeverSent(await failureOf(client.addItem({ name: "refuse" }, { fallback: payLater }))), false, "a refusal is an answer");
+      assert.equal(wasNeverSent(await failureOf(client.addItem({ name: "sleep:400" }, { timeoutMs: 50, fallback: payLater }))), false, "it may have run");
+      await sleep(450); // until the slow call has left the bulkhead
+      const busy = client.addItem({ name: "sleep:150" }, { fallback: payLater });
+      assert.equal(wasNeverSent(await failureOf(client.addItem({ name: "queued" }, { fallback: payLater }))), true, "the bulkhead refused it");
+      await busy;
+      assert.equal(server.calls.get("queued"), undefined);
+    } finally {
+      client.close();
+      server.stop();
+    }
+
+    const nowhere = setup(server.port, { breakerThreshold: 2, halfOpenAfterMs: 60_000 });
+    try {
+      const refused = await failureOf(nowhere.client.addItem({ name: "rose" }, { fallback: payLater }));
+      assert.match((refused as ConnectError).rawMessage, /try later/);
+      assert.equal(wasNeverSent(refused), true, "no connection was established");
+      await failureOf(nowhere.client.addItem({ name: "rose" }, { fallback: payLater }));
+      assert.equal(nowhere.policy.breakerState(), "open");
+      let seen: ConnectError | undefined;
+      const open = await failureOf(nowhere.client.addItem({ name: "rose" }, { fallback: (e) => { seen = e; return payLater(); } }));
+      assert.ok(wasShortCircuited(seen));
+      assert.equal(wasNeverSent(open), true, "the breaker refused it");
+    } finally {
+      nowhere.client.close();
     }
   });
 });

@@ -17,6 +17,7 @@ import type { MeshMetrics } from "../telemetry/metrics.js";
 import { connectErrorFromGrpc } from "./client-errors.js";
 import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import { wasAnswered } from "../errors/wire-failure.js";
+import { foundNoConnection, markNeverSent } from "./never-sent.js";
 import { wasShortCircuited, type Attempt, type ResiliencePolicy } from "./resilience.js";
 
 /** How one call goes; the fallback is required so every call site says what happens when the dependency is down. */
@@ -102,13 +103,20 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
     // Read now: a call queued by the bulkhead may later run in another call's async context.
     const headers = headersFromContext();
     let code = "Unknown";
+    // Whether any attempt may have reached the dependency (one that found no connection did not).
+    let left = false;
+    const attempt = (a: Attempt) => send(message, headers, a).catch((error: unknown) => {
+      if (!foundNoConnection(error)) left = true;
+      throw error;
+    });
     try {
-      const response = await policy.execute((attempt) => send(message, headers, attempt), { method: path, idempotent, timeoutMs, signal });
+      const response = await policy.execute(attempt, { method: path, idempotent, timeoutMs, signal });
       code = "OK";
       return response;
     } catch (caught) {
       const error = ConnectError.from(caught);
       code = Code[error.code];
+      if (!left) markNeverSent(error);
       if (!isInfrastructureFailure(error)) throw error;
       if (wasShortCircuited(error)) log.debug("call short-circuited; using the fallback", { code, error: error.rawMessage });
       else if (wasAnswered(error)) log.info("the dependency answered with a failure; using the fallback", { code, error: error.rawMessage });
@@ -120,6 +128,7 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
       } catch (thrown) {
         // What the fallback chose to throw (a ConnectError, or a RetryLaterError for a policy).
         code = thrown instanceof ConnectError ? Code[thrown.code] : "fallback";
+        if (!left) markNeverSent(thrown);
         throw thrown;
       }
     } finally {

@@ -13,6 +13,7 @@ import { testEvents } from "../events/event-fixtures.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "../events/runtime-migrations.js";
 import { createTransact } from "../events/transact.js";
 import { createLogger } from "../log/logger.js";
+import { markNeverSent } from "../rpc/never-sent.js";
 import { rpcError } from "../testing/rpc-outcomes.js";
 import { compensatedCalls, pendingCalls } from "./compensated-calls.js";
 
@@ -62,6 +63,17 @@ for (const dialect of testDialects) {
         assert.deepEqual(await compensations(db), [{ subject: "sample.order.OrderRejected", key: "o-2", reason: "payment is unavailable" }]);
         assert.deepEqual(await notes(db), []);
         assert.equal(await calls.sweep(), 0, "nothing left for the sweeper");
+      });
+    });
+
+    test("a call that never left the process (breaker open, no connection) is not compensated: the key may be tried again", async () => {
+      await withCalls(dialect, async ({ db, calls }) => {
+        const refusedByBreaker = new Error("payment is unavailable right now; please pay later");
+        markNeverSent(refusedByBreaker);
+        await assert.rejects(calls.run("o-5", () => Promise.reject(refusedByBreaker), async () => assert.fail("no result to save")), (e) => e === refusedByBreaker);
+        assert.deepEqual(await compensations(db), []);
+        assert.deepEqual(await notes(db), []);
+        assert.equal(await calls.run("o-5", async () => "paid", async (_tx, result) => result), "paid", "tried again once the dependency is back");
       });
     });
 

@@ -5,6 +5,7 @@ import { unavailable } from "../errors/rpc-errors.js";
 import { emitEvents, type EventRoute } from "../events/domain-events.js";
 import type { Transact, Transaction } from "../events/transaction.js";
 import type { Logger } from "../log/logger.js";
+import { wasNeverSent } from "../rpc/never-sent.js";
 import type { Background } from "./define-service.js";
 
 // A synchronous call with an effect elsewhere (payment.Pay) made by a command whose own result
@@ -13,7 +14,9 @@ import type { Background } from "./define-service.js";
 // made; saving the result removes that note in the result's own transaction; a call that
 // failed, or whose note outlives a bound (the process that made it died), is compensated by an
 // event written to the outbox (OrderAbandoned → payment refunds). Removing the note is the
-// claim, so the command and the sweeper never both win.
+// claim, so the command and the sweeper never both win. A call that never left the process
+// (breaker open, no connection) took no effect: its note is removed with nothing to undo, so the
+// same key can be tried again once the dependency is back.
 
 /** A call made and not yet followed by its result. */
 export interface PendingCall {
@@ -51,7 +54,8 @@ export interface CompensatedCalls {
   /**
    * Makes `call` for `key`, then saves its result with `record` in one transaction. When the call
    * fails, or `record` throws (a declined payment, say), the effect is compensated and the error
-   * rethrown. When the sweeper compensated it first, the result is not saved: UNAVAILABLE.
+   * rethrown; a call that never left the process (a mesh client's, breaker open or no connection)
+   * is not. When the sweeper compensated it first, the result is not saved: UNAVAILABLE.
    */
   run<R, T>(key: string, call: () => Promise<R>, record: (tx: Transaction, result: R) => Promise<T>, options?: RunOptions<R>): Promise<T>;
   /** Compensates every call pending longer than the bound; returns how many. */
@@ -101,7 +105,8 @@ export function compensatedCalls<E extends { type: string }>(options: Compensate
       try {
         result = await call();
       } catch (error) {
-        await abandon(key, messageOf(error));
+        if (wasNeverSent(error)) await transact((tx) => claim(tx, key)).catch(() => undefined);
+        else await abandon(key, messageOf(error));
         throw error;
       }
       const refusal = runOptions?.refusal?.(result);

@@ -1,0 +1,108 @@
+// Cancel against completion, as real processes: many requests, each with the customer cancelling
+// (or deleting the payment method) and the cleaner completing at random moments of each other.
+// The cleaner decides; whatever the interleaving, each request ends either cancelled and refunded
+// with its job called off, or completed and charged, never both.
+import assert from "node:assert/strict";
+import { appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { CleaningService, CleaningStatus } from "../../gen/cleaning/v1/cleaning_pb.js";
+import { DashBoardService } from "../../gen/cleaning/v1/dashboard_pb.js";
+import { PaymethodService } from "../../gen/cleaning/v1/paymethod_pb.js";
+import { CleaningReservationService, ReservationStatus } from "../../gen/cleaning/v1/reservation_pb.js";
+import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
+import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { catalog } from "../catalog.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const logFile = join(tmpdir(), `cleaning-races-${process.pid}.log`);
+const ids = ["payment", "notification", "cleaning-reservation", "cleaning-cleaning", "cleaning-paymethod", "cleaning-dashboard"];
+// A seeded generator, so that a failing interleaving can be replayed (RACE_SEED=<seed>).
+const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
+let state = seed;
+const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const codeOf = (e: unknown) => (e instanceof ConnectError ? e.code : Code.Unknown);
+
+let sys: TestSystem;
+const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: string) => createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));
+
+describe("cancel against completion (processes)", { timeout: 180_000 }, () => {
+  before(async () => {
+    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, write: (line) => appendFileSync(logFile, line + "\n") });
+  });
+  after(async () => {
+    await sys?.stop();
+    console.log(`# service logs: ${logFile}; RACE_SEED=${seed}`);
+  });
+
+  test("apply, pay, then cancel (or delete the payment method) and complete interleaved over 24 requests: cancelled and refunded, or completed and charged, never both", async () => {
+    const reservations = client(CleaningReservationService, "cleaning-reservation");
+    const paymethods = client(PaymethodService, "cleaning-paymethod");
+    const cleanings = client(CleaningService, "cleaning-cleaning");
+    const payments = client(PaymentService, "payment");
+    const dashboard = client(DashBoardService, "cleaning-dashboard");
+
+    const drive = async (index: number) => {
+      const { cleaningReservation: r } = await reservations.createCleaningReservation({ place: `Seoul ${index}`, requestDate: "2026-12-01", price: 30000n + BigInt(index) });
+      const { paymethod } = await paymethods.registerPaymethod({ requestId: r!.id, kind: "credit", number: "4111111111111111" });
+      const [cancelAfter, completeAfter] = [Math.floor(random() * 400), Math.floor(random() * 400)];
+      const byDeleting = index % 3 === 0;
+      const customer = async () => {
+        await sleep(cancelAfter);
+        try {
+          if (byDeleting) await paymethods.deletePaymethod({ id: paymethod!.id });
+          else await reservations.cancelCleaningReservation({ id: r!.id, reason: `race ${index}` });
+        } catch (e) {
+          if (codeOf(e) !== Code.FailedPrecondition) throw e; // already known completed
+        }
+      };
+      const cleaner = async () => {
+        await sleep(completeAfter);
+        for (let i = 0; i < 200; i++) {
+          const [job] = (await cleanings.listCleanings({ requestId: r!.id })).cleanings;
+          if (!job) {
+            await sleep(20);
+            continue;
+          }
+          try {
+            return void (await cleanings.completeCleaning({ id: job.id }));
+          } catch (e) {
+            if (codeOf(e) === Code.FailedPrecondition) return; // called off first
+            throw e;
+          }
+        }
+      };
+      await Promise.all([customer(), cleaner()]);
+      return r!.id;
+    };
+    const requestIds = await Promise.all(Array.from({ length: 24 }, (_, i) => drive(i)));
+
+    let [cancelled, completed] = [0, 0];
+    for (const id of requestIds) {
+      const end = await eventually(`request ${id} settled`, async () => {
+        const r = (await reservations.getCleaningReservation({ id })).cleaningReservation!;
+        const [job] = (await cleanings.listCleanings({ requestId: id })).cleanings;
+        const [paid] = (await payments.listPayments({ system: "cleaning", referenceId: id })).payments;
+        const [view] = (await dashboard.listDashBoardViews({ requestId: id })).dashBoardViews;
+        const settled = (r.status === ReservationStatus.RESERVATION_CANCELED && paid?.status === PaymentStatus.CANCELLED && view?.status === r.status)
+          || (r.status === ReservationStatus.CLEANING_COMPLETED && view?.status === r.status);
+        return settled ? { r, job, paid } : undefined;
+      }, 30_000);
+      if (end.r.status === ReservationStatus.RESERVATION_CANCELED) {
+        cancelled++;
+        assert.equal(end.job?.status, CleaningStatus.CLEANING_CANCELED, `${id}: refunded, so never cleaned`);
+      } else {
+        completed++;
+        assert.equal(end.job?.status, CleaningStatus.CLEANING_COMPLETED);
+        assert.equal(end.paid.status, PaymentStatus.APPROVED, `${id}: cleaned, so charged and not refunded`);
+      }
+    }
+    console.log(`# ${cancelled} cancelled, ${completed} completed`);
+    assert.equal(cancelled + completed, 24);
+  });
+});
