@@ -4,7 +4,7 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CustomerCenterService, type MyPage } from "../../gen/coffee/v1/customercenter_pb.js";
-import { CoffeeOrderService, OrderStatus } from "../../gen/coffee/v1/order_pb.js";
+import { OrderService, OrderStatus } from "../../gen/coffee/v1/order_pb.js";
 import { StockService } from "../../gen/coffee/v1/stock_pb.js";
 import { unaryCaller } from "../grpc-client.js";
 import { closedLoop, fixedRate, Samples, type LoadResult, type LoopOptions } from "../load.js";
@@ -90,7 +90,7 @@ export const coffeeBench: SystemBench = {
     const stock = unaryCaller(stack.grpcAddress("coffee-stock"), StockService.method.addStock);
     for (const productName of menu) for (let i = 0; i < 5; i++) await stock({ productName, qty: 100_000 });
     stock.close();
-    const place = unaryCaller(stack.grpcAddress("coffee-order"), CoffeeOrderService.method.placeOrder);
+    const place = unaryCaller(stack.grpcAddress("coffee-order"), OrderService.method.placeOrder);
     const phase = async (name: string, run: (options: LoopOptions<PlaceOrderResponse>) => Promise<LoadResult>) => {
       const book = createBook(`${name}${Date.now() % 100000}`);
       const result = await run({

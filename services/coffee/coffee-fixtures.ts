@@ -4,7 +4,7 @@ import { createClient, type Client as ConnectClient } from "@connectrpc/connect"
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
 import { CustomerCenterService, type MyPage } from "../../gen/coffee/v1/customercenter_pb.js";
-import { CoffeeOrderService } from "../../gen/coffee/v1/order_pb.js";
+import { OrderService } from "../../gen/coffee/v1/order_pb.js";
 import { ProductService, type Production } from "../../gen/coffee/v1/product_pb.js";
 import { StockService } from "../../gen/coffee/v1/stock_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
@@ -33,7 +33,7 @@ const client = <S extends DescService>(sys: TestSystem, service: S, id: string):
   createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));
 
 function clientsOf(sys: TestSystem) {
-  const orders = client(sys, CoffeeOrderService, "coffee-order");
+  const orders = client(sys, OrderService, "coffee-order");
   const kitchen = client(sys, ProductService, "coffee-product");
   const stock = client(sys, StockService, "coffee-stock");
   const center = client(sys, CustomerCenterService, "coffee-customercenter");

@@ -1,11 +1,11 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { domainEnum, fieldChecks, toMessage, type Repository } from "../../../mesh/index.js";
-import { OrderSchema, OrderStatus, OrderStatusSchema, type CoffeeOrderService } from "../../../gen/coffee/v1/order_pb.js";
+import { OrderSchema, OrderStatus, OrderStatusSchema, type OrderService } from "../../../gen/coffee/v1/order_pb.js";
 import type { createCancelOrder } from "./cancel-order.js";
 import { MAX_QTY, orderStatuses, type Order, type OrderEvent } from "./domain.js";
 import type { createPlaceOrder } from "./place-order.js";
 
-// CoffeeOrderService handlers (inbound adapter): each is its field rules, then one call.
+// OrderService handlers (inbound adapter): each is its field rules, then one call.
 
 const NAME = /^[\p{L}\p{N} _-]{1,64}$/u;
 const CUSTOMER = /^[A-Za-z0-9_.@+-]{1,64}$/;
@@ -14,7 +14,7 @@ const message = (order: Order) => toMessage(OrderSchema, order);
 const reasonOf = (reason: string) => reason.trim() || "cancelled by the customer";
 
 /** Creates the order context's RPC handlers. */
-export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder: ReturnType<typeof createPlaceOrder>, cancelOrder: ReturnType<typeof createCancelOrder>): ServiceImpl<typeof CoffeeOrderService> {
+export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder: ReturnType<typeof createPlaceOrder>, cancelOrder: ReturnType<typeof createCancelOrder>): ServiceImpl<typeof OrderService> {
   return {
     async placeOrder(req) {
       fieldChecks()

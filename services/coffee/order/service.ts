@@ -1,5 +1,5 @@
 import { compensatedCalls, defineService, dependency, pendingCalls, pendingCallTimeout, serve } from "../../../mesh/index.js";
-import { CoffeeOrderService } from "../../../gen/coffee/v1/order_pb.js";
+import { OrderService } from "../../../gen/coffee/v1/order_pb.js";
 import { ProductService } from "../../../gen/coffee/v1/product_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { createOrderApi } from "./api.js";
@@ -13,7 +13,7 @@ import { orders } from "./tables.js";
 export const orderContext = defineService({
   id: "coffee-order",
   port: 8101,
-  serves: [CoffeeOrderService],
+  serves: [OrderService],
   dependencies: { product: dependency("coffee-product", ProductService), payment: dependency("payment", PaymentService) },
   tables: [orders, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
@@ -23,7 +23,7 @@ export const orderContext = defineService({
     const placeOrder = createPlaceOrder({ orders: rows, payments, payment: clients.payment });
     const cancelOrder = createCancelOrder({ orders: rows, product: clients.product });
     return {
-      rpc: [serve(CoffeeOrderService, createOrderApi(rows, placeOrder, cancelOrder))],
+      rpc: [serve(OrderService, createOrderApi(rows, placeOrder, cancelOrder))],
       policies: createOrderPolicies(rows),
       background: [payments.sweeper],
     };
