@@ -169,7 +169,10 @@ describe("helm chart", { timeout: 120_000 }, () => {
     const sqliteObjects = await render("-f", join(chart, "examples", "flower-only.yaml"));
     const sqlite = databases(sqliteObjects);
     assert.deepEqual([sqlite.urls, sqlite.secrets], [[], []]);
-    for (const id of stateful) {
+    // flower-only runs flower with payment and notification, and nothing of the other systems.
+    const flowerOnly = catalog.filter((e) => ["flower", "payment", "notification"].includes(e.system)).map((e) => e.id).sort();
+    assert.deepEqual(stateful.filter((id) => named(sqliteObjects, "Deployment", `mesh-${id}`)), flowerOnly);
+    for (const id of flowerOnly) {
       const deployment = named(sqliteObjects, "Deployment", `mesh-${id}`)!;
       assert.equal(named(sqliteObjects, "ConfigMap", `mesh-${id}`)!.data.DATA_DIR, "/data");
       assert.equal(deployment.spec.template.spec.volumes.find((v: Any) => v.name === "data").persistentVolumeClaim.claimName, `mesh-${id}`);
@@ -197,10 +200,12 @@ describe("helm chart", { timeout: 120_000 }, () => {
   test("a service accepts calls only from its callers; the gateway only from the ingress", async () => {
     const principals = (id: string) => named(defaults, "AuthorizationPolicy", `mesh-${id}`)!.spec.rules[0].from[0].source.principals.sort();
     const sa = (id: string) => `cluster.local/ns/${namespace}/sa/mesh-${id}`;
-    assert.deepEqual(principals("payment"), [sa("cleaning-paymethod"), sa("flower-order"), sa("gateway"), sa("rental-reservation"), sa("resort-reservation")]);
+    assert.deepEqual(principals("payment"), [sa("cleaning-paymethod"), sa("coffee-order"), sa("flower-order"), sa("gateway"), sa("rental-reservation"), sa("resort-reservation")]);
     assert.deepEqual(principals("rental-item"), [sa("gateway"), sa("rental-reservation")]);
     assert.deepEqual(principals("cleaning-reservation"), [sa("cleaning-paymethod"), sa("gateway")]);
     assert.deepEqual(principals("flower-order"), [sa("flower-delivery"), sa("gateway")]);
+    assert.deepEqual(principals("coffee-product"), [sa("coffee-order"), sa("gateway")]);
+    assert.deepEqual(principals("coffee-stock"), [sa("coffee-product"), sa("gateway")]);
     assert.deepEqual(principals("gateway"), ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]);
     const mtls = named(defaults, "PeerAuthentication", "mesh")!;
     assert.deepEqual([mtls.spec.mtls.mode, mtls.spec.selector], ["STRICT", undefined], "mutual TLS for the whole namespace");
@@ -224,6 +229,8 @@ describe("helm chart", { timeout: 120_000 }, () => {
   test("systems can be turned on one by one, and Istio off", async () => {
     const none = await render(...systems.flatMap((s) => ["--set", `systems.${s.name}.enabled=false`]));
     assert.deepEqual(ofKind(none, "Deployment").map(component), []);
+    const coffeeOnly = await render(...systems.filter((s) => s.name !== "coffee").flatMap((s) => ["--set", `systems.${s.name}.enabled=false`]));
+    assert.deepEqual(ofKind(coffeeOnly, "Deployment").map(component).sort(), ["coffee-customercenter", "coffee-order", "coffee-product", "coffee-stock", "gateway", "notification", "payment"]);
     const plain = await render("-f", join(chart, "examples", "no-istio.yaml"));
     assert.deepEqual(plain.filter((o) => o.apiVersion.includes("istio.io")), []);
   });

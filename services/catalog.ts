@@ -1,14 +1,15 @@
 import { catalogOf, type CatalogEntry } from "../mesh/index.js";
 import { cleaning } from "./cleaning/system.js";
+import { coffee } from "./coffee/system.js";
 import { flower } from "./flower/system.js";
-import { resort } from "./resort/system.js";
 import { createGateway } from "./gateway/service.js";
 import { createNotificationService } from "./notification/service.js";
 import { createPaymentService } from "./payment/service.js";
 import { rental } from "./rental/system.js";
+import { resort } from "./resort/system.js";
 
 /** Every system: adding one is its folder, its protos, and its name here. */
-export const systems = [flower, resort, rental, cleaning] as const;
+export const systems = [flower, resort, coffee, rental, cleaning] as const;
 
 const services = catalogOf([
   { name: "payment", contexts: [createPaymentService(systems)] },

@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { unavailable } from "../errors/rpc-errors.js";
 import { wasAnswered } from "../errors/wire-failure.js";
+import { isInternal } from "../proto/visibility.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
 import { dependency, type Dependency, type Served } from "../service/define-service.js";
 import type { CallOptions, Client } from "../rpc/client.js";
@@ -9,14 +10,15 @@ import type { CallOptions, Client } from "../rpc/client.js";
 type AnyCall = (request: unknown, options: CallOptions<never>) => Promise<unknown>;
 
 /**
- * What the gateway routes, from the catalog: every protobuf service, by full name, to the one
- * entry (other than the gateway's own) that serves it.
+ * What the gateway routes, from the catalog: every protobuf service but the internal ones, by
+ * full name, to the one entry (other than the gateway's own) that serves it.
  */
 export function routesOf(catalog: readonly CatalogEntry[], gatewayId: string): Record<string, Dependency> {
   const routes: Record<string, Dependency> = {};
   for (const entry of catalog) {
     if (entry.id === gatewayId) continue;
     for (const service of entry.serves) {
+      if (isInternal(service)) continue; // a step of a saga, for its system's services alone
       const taken = routes[service.typeName];
       if (taken) throw new Error(`${service.typeName} is served by both ${taken.id} and ${entry.id}: the gateway cannot choose`);
       routes[service.typeName] = dependency(entry.id, service);

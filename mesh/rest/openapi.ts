@@ -3,6 +3,7 @@ import type { DescMessage, DescMethod, DescService, JsonObject } from "@bufbuild
 import { Code } from "@connectrpc/connect";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
+import { isInternal } from "../proto/visibility.js";
 import { httpBindings, type HttpBinding } from "./http-rules.js";
 import { maxMessageBytes } from "../rpc/grpc-server.js";
 import { errorStatuses } from "./http-status.js";
@@ -39,7 +40,7 @@ const maxQueryDepth = 3;
  */
 export function openApiDocument(listed: readonly DescService[], options: OpenApiOptions): OpenApiDocument {
   // A service listed twice (served by its own entry and by a gateway) is documented once.
-  const services = [...new Map(listed.map((s) => [s.typeName, s])).values()];
+  const services = [...new Map(listed.filter((s) => !isInternal(s)).map((s) => [s.typeName, s])).values()];
   const comments = options.comments ?? (() => undefined);
   const schemas = new SchemaSet(comments);
   const errors = errorResponses(schemas.message(StatusSchema));

@@ -14,6 +14,7 @@ export { codeOf, curl, rpcError, violatedFields } from "./rpc-outcomes.js";
 export { sampleValue } from "./metric-samples.js";
 
 export { addressVariable } from "../service/catalog-entry.js";
+export { isInternal } from "../proto/visibility.js";
 export { startService } from "../service/start-service.js";
 export type { RunningService } from "../service/start-service.js";
 export { readEnv } from "../config/env.js";

@@ -163,9 +163,9 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
     assert.equal(res.headers.get("x-correlation-id"), "gw-corr-2");
   });
 
-  test("reflection on the gateway's gRPC port lists every service of the catalog (buf curl, as grpcurl would ask)", async () => {
+  test("reflection on the gateway's gRPC port lists every service it routes (buf curl, as grpcurl would ask)", async () => {
     const buf = join(root, "node_modules/.bin/buf");
-    const expected = [...new Set(catalog.flatMap((e) => e.serves.map((s) => s.typeName)))]
+    const expected = catalog.find((e) => e.id === "gateway")!.serves.map((s) => s.typeName)
       .concat("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection").sort();
     for (const protocol of ["grpc-v1", "grpc-v1alpha"]) {
       const { stdout } = await promisify(execFile)(buf, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "--reflect-protocol", protocol, "--list-services", sys.url("gateway")]);
@@ -207,7 +207,7 @@ describe("gateway (processes)", { timeout: 180_000 }, () => {
 
   test("every annotated RPC of the flower, payment and notification services was reached over REST", () => {
     const annotated = catalog
-      .filter((e) => e.id !== "gateway")
+      .filter((e) => ["flower", "payment", "notification"].includes(e.system))
       .flatMap((e) => e.serves.flatMap((s) => s.methods.filter((m) => hasOption(m, http)).map((m) => `${s.name}.${m.name}`)));
     assert.deepEqual([...reached].sort(), [...annotated].sort());
   });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { ItemHoldService } from "../../gen/rental/v1/item_hold_pb.js";
 import { ItemService } from "../../gen/rental/v1/item_pb.js";
 import { ReservationService } from "../../gen/rental/v1/reservation_pb.js";
 import { ItemStatus, PaymentStatus, RentalStatus, ReservationStatus } from "../../gen/rental/v1/status_pb.js";
@@ -18,10 +19,12 @@ const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: st
 describe("rental bad input (processes)", { timeout: 120_000 }, () => {
   let items: ReturnType<typeof client<typeof ItemService>>;
   let reservations: ReturnType<typeof client<typeof ReservationService>>;
+  let holds: ReturnType<typeof client<typeof ItemHoldService>>;
   before(async () => {
     sys = await startTestSystem({ catalog, root, ids: ["payment", "rental-item", "rental-reservation"] });
     items = client(ItemService, "rental-item");
     reservations = client(ReservationService, "rental-reservation");
+    holds = client(ItemHoldService, "rental-item");
   });
   after(() => sys?.stop());
 
@@ -45,6 +48,7 @@ describe("rental bad input (processes)", { timeout: 120_000 }, () => {
     await invalid(items.rentOutItem({ id: "", reservationNo: long }), ["id", "reservationNo"]);
     await invalid(items.returnItem({ id: long }), ["id"]);
     await invalid(items.deleteItem({ id: "" }), ["id"]);
+    await invalid(holds.releasePayment({ itemNo: "", reservationNo: long, paymentReference: "other.2" }), ["itemNo", "paymentReference", "reservationNo"]);
     await invalid(items.listItemInfos({ customerId: long }), ["customerId"]);
     await invalid(items.listItemInfos({ pageSize: 5000 }), ["pageSize"]);
     await invalid(reservations.reserve({ customerName: "", customerId: "bad id!", itemNo: "", itemPrice: -1n, paymentStatus: PaymentStatus.PAID, rentalStatus: RentalStatus.RETURNED }),
@@ -59,7 +63,7 @@ describe("rental bad input (processes)", { timeout: 120_000 }, () => {
   });
 
   test("unknown ids are NOT_FOUND; rules are FAILED_PRECONDITION with a readable reason", async () => {
-    for (const call of [() => items.getItem({ id: "nope" }), () => items.rentOutItem({ id: "nope" }), () => items.deleteItem({ id: "nope" }),
+    for (const call of [() => items.getItem({ id: "nope" }), () => items.rentOutItem({ id: "nope" }), () => items.deleteItem({ id: "nope" }), () => holds.releasePayment({ itemNo: "nope", reservationNo: "r" }),
       () => reservations.getReservation({ id: "nope" }), () => reservations.payReservation({ id: "nope" }), () => reservations.cancelReservation({ id: "nope" }),
       () => reservations.reserve({ customerName: "a", customerId: "a", itemNo: "nope" })]) {
       assert.equal(Code[(await rpcError(call())).code], "NotFound");

@@ -1,6 +1,6 @@
-// Races over many interleavings, every service a real process: the renter cancelling against the
-// manager renting out (the item decides), and two renters reserving one item at once (the item
-// decides). A seeded generator (RACE_SEED=<seed> replays a run).
+// Races over many interleavings, every service a real process: the renter cancelling (the
+// reservation, or its payment) against the manager renting out (the item decides), and two renters
+// reserving one item at once (the item decides). A seeded generator (RACE_SEED=<seed> replays a run).
 import assert from "node:assert/strict";
 import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,6 +88,64 @@ describe("rental races (processes)", { timeout: 240_000 }, () => {
     }));
     console.log(`# cancelled ${outcomes.cancelled}, rented ${outcomes.rented}`);
     assert.equal(outcomes.cancelled + outcomes.rented, 24);
+  });
+
+  test("cancel payment against rent-out, 20 interleavings: never rented on a cancelled payment; rented and charged, or refunded and paid again", async () => {
+    const outcomes = { cancelled: 0, rented: 0 };
+    const notYet = /not paid|not known|nobody|not reserved/;
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const { item } = await items.registerItem({ itemName: `Kayak ${i}`, itemPrice: 700n });
+      const { reservation } = await reservations.reserve({ customerName: "Renter", customerId: `pay-race-${i}`, itemNo: item!.id });
+      const id = reservation!.id;
+      await reservations.payReservation({ id });
+      let cancelled = false;
+      let cancelRefusal = "";
+      const cancel = (async () => {
+        await pause(250);
+        const e = await reservations.cancelPayment({ id, reason: "race" }).then(() => undefined, (x) => ConnectError.from(x));
+        if (e) cancelRefusal = e.rawMessage;
+        else cancelled = true;
+      })();
+      let rented = false;
+      const rentOut = (async () => {
+        // The cancel goes through the reservation to the item; renting out is a direct call: it waits a little longer.
+        await pause(350);
+        // Until the item has heard of the payment, or the payment is cancelled: then "not paid" is the item's last word.
+        for (;;) {
+          const e = await items.rentOutItem({ id: item!.id, reservationNo: id }).then(() => undefined, (x) => ConnectError.from(x));
+          if (!e) return void (rented = true);
+          assert.match(e.rawMessage, notYet);
+          if (cancelled) return;
+          await sleep(10);
+        }
+      })();
+      await Promise.all([cancel, rentOut]);
+      assert.notEqual(rented, cancelled, `exactly one of the two wins (cancel refusal: ${cancelRefusal})`);
+      const itemNow = (await items.getItem({ id: item!.id })).item!;
+      const attempts = async () => (await payments.listPayments({ system: "rental" })).payments.filter((p) => p.referenceId === id || p.referenceId.startsWith(`${id}.`));
+      if (rented) {
+        outcomes.rented++;
+        assert.match(cancelRefusal, /rented out/);
+        assert.equal(itemNow.rentalStatus, RentalStatus.RENTING);
+        const r = await settled(id, (x) => x.rentalStatus === RentalStatus.RENTING);
+        assert.equal(r.paymentStatus, PaymentStatus.PAID, "rented and charged");
+        assert.deepEqual((await attempts()).map((p) => [p.referenceId, p.status]), [[id, PayStatus.APPROVED]], "one approved payment, not refunded");
+        return;
+      }
+      outcomes.cancelled++;
+      assert.equal(itemNow.rentalStatus, RentalStatus.NOT_RENTING, "never rented out on a cancelled payment");
+      assert.equal((await reservations.getReservation({ id })).reservation!.paymentStatus, PaymentStatus.NOT_PAID);
+      assert.equal((await paymentOf(id)).status, PayStatus.CANCELLED, "refunded at once (payment is up)");
+      // The item's late news of the cancelled payment must not make it rentable: still refused.
+      await sleep(200);
+      assert.match(ConnectError.from(await items.rentOutItem({ id: item!.id, reservationNo: id }).catch((x) => x)).rawMessage, /not paid/);
+      // Paying again is a new attempt; the hold is paid again on its ReservationPaid, and renting out follows.
+      assert.equal((await reservations.payReservation({ id })).reservation!.paymentStatus, PaymentStatus.PAID);
+      await eventually("rented out on the retry's payment", () => items.rentOutItem({ id: item!.id, reservationNo: id }).catch(() => undefined));
+      assert.deepEqual((await attempts()).map((p) => [p.referenceId, p.status]).sort(), [[id, PayStatus.CANCELLED], [`${id}.2`, PayStatus.APPROVED]]);
+    }));
+    console.log(`# payment cancelled ${outcomes.cancelled}, rented ${outcomes.rented}`);
+    assert.equal(outcomes.cancelled + outcomes.rented, 20);
   });
 
   test("two renters racing for one item, 12 interleavings: exactly one live reservation; the other rejected and refunded", async () => {

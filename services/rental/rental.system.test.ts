@@ -267,5 +267,30 @@ for (const dialect of testDialects) {
       const all = (await payments.listPayments({ system: "rental" })).payments.filter((p) => p.referenceId.startsWith(r.id));
       assert.equal(all.filter((p) => p.status === PayStatus.APPROVED).length, 1, JSON.stringify(all.map((p) => [p.referenceId, p.status])));
     });
+
+    test("payment down: cancelling a payment still succeeds (the item consents); back, payment refunds it; the item waits for a new payment", async () => {
+      const item = await camera(300n);
+      const r = await eventually("reserved", () => reserveFor(item.id).catch(() => undefined));
+      await reservations.payReservation({ id: r.id });
+      await sys.launcher.stop("payment");
+      const cancelled = (await reservations.cancelPayment({ id: r.id, reason: "changed card" })).reservation!;
+      assert.equal(cancelled.paymentStatus, PaymentStatus.NOT_PAID);
+      const refused = await rpcError(items.rentOutItem({ id: item.id, reservationNo: r.id }));
+      assert.equal(refused.code, Code.FailedPrecondition);
+      assert.match(refused.rawMessage, /not paid/, "not rented out on the cancelled payment");
+      await sys.launcher.start("payment");
+      await sys.launcher.waitReady("payment");
+      await refunded(r.id);
+      await eventually("the renter is told", async () =>
+        (await notifications.listNotifications({ referenceId: r.id })).notifications.some((n) => n.eventType.endsWith("ReservationPaymentCancelled")));
+      // A new payment is a new attempt; the item counts it, and renting out follows.
+      const again = await eventually("paying works again", () => reservations.payReservation({ id: r.id }).catch(() => undefined));
+      assert.equal(again.reservation!.paymentStatus, PaymentStatus.PAID);
+      await eventually("rented out on the new payment", () => items.rentOutItem({ id: item.id, reservationNo: r.id }).catch(() => undefined));
+      // Attempts refused while the breaker to payment was still open are voided under their own references.
+      const all = (await payments.listPayments({ system: "rental" })).payments.filter((p) => p.referenceId.startsWith(r.id));
+      assert.deepEqual((await paymentsOf(r.id)).map((p) => p.status), [PayStatus.CANCELLED], "the cancelled payment refunded");
+      assert.deepEqual(all.filter((p) => p.status === PayStatus.APPROVED).map((p) => p.referenceId.startsWith(`${r.id}.`)), [true], "one charge: the new attempt's");
+    });
   });
 }

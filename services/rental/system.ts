@@ -11,7 +11,9 @@ import { reservationContext } from "./reservation/service.js";
 export const rental = {
   name: "rental",
   contexts: [itemContext, reservationContext],
-  // A cancelled (or rejected) reservation, and a payment attempt voided on its own (lost, late, or a retry's).
+  // A cancelled (or rejected) reservation, and a payment attempt voided on its own (lost, late, a retry's, or
+  // one the renter cancelled: ReservationPaymentCancelled stays keyed by the reservation, for its renter and
+  // its order, so its attempt is refunded by the ReservationPaymentVoided published with it).
   refunds: [refundWhen(ReservationCancelled, (e) => e.reason || "reservation cancelled"), refundWhen(ReservationPaymentVoided, (e) => `payment voided: ${e.reason}`)],
   messages: rentalMessages,
 } satisfies System & PaymentRegistration & NotificationRegistration;

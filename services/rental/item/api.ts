@@ -87,6 +87,7 @@ export function createItemApi(transact: Transact, items: Repository<Item, ItemEv
       return { item: await onItem(req.id, req.reservationNo, returnItem) };
     },
 
+
     async deleteItem(req) {
       fieldChecks().required("id", req.id).maxLength("id", req.id, 64).throwIfInvalid();
       await live(req.id);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isRefusal } from "../../../mesh/kernel/index.js";
-import { decideCancel, deleteItem, receiveReservation, registerItem, rentOut, returnItem, type Hold, type Item } from "./domain.js";
+import {
+  attemptOf, decideCancel, deleteItem, notePayment, notePaymentCancelled, receiveReservation, registerItem, releasePayment, rentOut, returnItem, type Hold, type Item,
+} from "./domain.js";
 
 const now = new Date("2025-01-01T00:00:00Z");
 const camera = (): Item => registerItem("i1", { itemName: "Camera", itemPrice: { amount: 100n, currency: "KRW" } }, now).state;
@@ -46,4 +48,47 @@ test("the item decides a cancel request: released and confirmed before renting o
   const early = decideCancel({ ...ref("r9"), reason: "no" }, undefined, camera(), now);
   assert.equal(early.hold!.status, "Cancelled");
   assert.deepEqual(receiveReservation(ref("r9"), early.hold, camera(), now).events, [], "the late reservation is not taken");
+});
+
+test("cancelling a payment is decided by the item: refused once rented out, otherwise the hold is unpaid and renting out refused", () => {
+  const taken = receiveReservation(ref("r1"), undefined, camera(), now);
+  const paid = notePayment(taken.hold!, 1, now).state;
+  const released = releasePayment(ref("r1"), 1, paid, now);
+  assert.ok(!isRefusal(released));
+  assert.deepEqual([released.hold!.paid, released.hold!.releasedAttempt, released.events], [false, 1, []]);
+  const refusedRent = rentOut(taken.item!, "r1", released.hold, now);
+  assert.ok(isRefusal(refusedRent) && refusedRent.code === "NOT_PAID", "not rented out on a cancelled payment");
+  const again = releasePayment(ref("r1"), 1, released.hold, now);
+  assert.ok(!isRefusal(again) && again.hold === undefined, "releasing twice changes nothing");
+  const rented = rentOut(taken.item!, "r1", paid, now);
+  assert.ok(!isRefusal(rented));
+  const tooLate = releasePayment(ref("r1"), 1, rented.hold, now);
+  assert.ok(isRefusal(tooLate) && tooLate.code === "ALREADY_RENTED" && /already rented out/.test(tooLate.refused));
+});
+
+test("a released payment never counts again, whatever order the news comes in; a retry's payment does", () => {
+  assert.deepEqual([attemptOf("r1", "r1"), attemptOf("r1", "r1.3"), attemptOf("r1", "")], [1, 3, 1]);
+  const taken = receiveReservation(ref("r1"), undefined, camera(), now);
+  // The cancellation overtakes the item's news of the payment it cancels.
+  const released = releasePayment(ref("r1"), 1, taken.hold, now) as { hold: Hold };
+  const late = notePayment(released.hold, 1, now).state;
+  assert.equal(late.paid, false, "the late ReservationPaid of the cancelled attempt");
+  const retried = notePayment(late, 2, now).state;
+  assert.deepEqual([retried.paid, retried.paidAttempt], [true, 2], "ReservationPaid of the retry");
+  assert.equal(notePaymentCancelled(retried, 1, now).state.paid, true, "an older attempt's cancellation leaves the retry paid");
+  assert.equal(notePaymentCancelled(retried, 2, now).state.paid, false);
+  assert.ok(!isRefusal(rentOut(taken.item!, "r1", retried, now)), "rented out on the retry's payment");
+});
+
+test("a payment released before its reservation reaches the item waits for it (Awaiting), and is kept on arrival", () => {
+  const early = releasePayment(ref("r1"), 1, undefined, now);
+  assert.ok(!isRefusal(early));
+  assert.deepEqual([early.hold!.status, early.hold!.releasedAttempt, early.hold!.paid], ["Awaiting", 1, false]);
+  const arrived = receiveReservation(ref("r1"), early.hold, camera(), now);
+  assert.deepEqual(arrived.events.map((e) => e.type), ["ItemReserved"]);
+  assert.deepEqual([arrived.hold!.status, arrived.hold!.releasedAttempt], ["Held", 1]);
+  assert.equal(notePayment(arrived.hold!, 1, now).state.paid, false, "its late ReservationPaid does not count");
+  const awaiting = (releasePayment(ref("r2"), 1, undefined, now) as { hold: Hold }).hold;
+  const cancelled = decideCancel({ ...ref("r2"), reason: "no" }, awaiting, camera(), now);
+  assert.deepEqual([cancelled.hold!.status, cancelled.events.map((e) => e.type)], ["Cancelled", ["CancelConfirmed"]], "a cancel request leaves its tombstone as before");
 });

@@ -21,8 +21,11 @@ export interface Item {
   deletedAt?: Date;
 }
 
-/** What the item decided about one reservation (a tombstone when cancelled before it arrived). */
-export type HoldStatus = "Held" | "Rejected" | "Cancelled" | "Rented" | "Returned";
+/**
+ * What the item decided about one reservation (a tombstone when cancelled before it arrived;
+ * Awaiting when its payment was released before it arrived, which it keeps on arrival).
+ */
+export type HoldStatus = "Awaiting" | "Held" | "Rejected" | "Cancelled" | "Rented" | "Returned";
 
 export interface Hold {
   reservationNo: string;
@@ -30,6 +33,10 @@ export interface Hold {
   status: HoldStatus;
   /** Paid, as the reservation's events report: an unpaid reservation is not rented out. */
   paid: boolean;
+  /** The payment attempt `paid` is about (1 for the reservation id, n for "<id>.<n>"); 0 before any. */
+  paidAttempt: number;
+  /** The latest payment attempt the item released for a cancellation: it and earlier ones never make the hold paid again. */
+  releasedAttempt: number;
   updatedAt: Date;
 }
 
@@ -55,6 +62,11 @@ export interface ReservationRef {
   itemNo: string;
 }
 
+/** A hold that has heard of no payment. */
+const unpaid = { paid: false, paidAttempt: 0, releasedAttempt: 0 } as const;
+/** What a hold knows of the payments (an Awaiting one's, kept when its reservation arrives). */
+const paymentOf = (hold: Hold | undefined) => (hold ? { paid: hold.paid, paidAttempt: hold.paidAttempt, releasedAttempt: hold.releasedAttempt } : unpaid);
+
 /** Step 1: a new item is Rentable and NotRenting. */
 export function registerItem(id: string, command: { itemName: string; itemPrice: Money }, now: Date): Decision<Item, ItemEvent> {
   const item: Item = { id, ...command, itemStatus: "Rentable", rentalStatus: "NotRenting", reservationNo: "", registeredAt: now, updatedAt: now };
@@ -72,32 +84,75 @@ export function deleteItem(item: Item, now: Date): Outcome<Item, ItemEvent> {
  * Steps 3 and 5: a reservation reaches the item, which is the authority on who holds it. A free
  * item is held by it and becomes NotRentable; one already held (a second renter), deleted or
  * unknown rejects it (ReservationRejected: the reservation is cancelled and refunded). A reservation
- * already decided on (or cancelled before it arrived) changes nothing.
+ * already decided on (or cancelled before it arrived) changes nothing; one whose payment was released
+ * before it arrived (Awaiting) keeps what was released.
  */
 export function receiveReservation(incoming: ReservationRef, hold: Hold | undefined, item: Item | undefined, now: Date): ItemDecision {
-  if (hold) return { events: [] };
+  if (hold && hold.status !== "Awaiting") return { events: [] };
   const { reservationNo, itemNo } = incoming;
+  const payment = paymentOf(hold);
   const reject = (reason: string): ItemDecision => ({
-    hold: { reservationNo, itemNo, status: "Rejected", paid: false, updatedAt: now }, events: [{ type: "ReservationRejected", reservationNo, itemNo, reason }],
+    hold: { reservationNo, itemNo, status: "Rejected", ...payment, updatedAt: now }, events: [{ type: "ReservationRejected", reservationNo, itemNo, reason }],
   });
   if (!item) return reject(`item ${itemNo} does not exist`);
   if (item.deletedAt) return reject(`item ${itemNo} was deleted`);
   if (item.reservationNo !== "") return reject(`item ${itemNo} is already reserved by another renter`);
   return {
     item: { ...item, itemStatus: "NotRentable", reservationNo, updatedAt: now },
-    hold: { reservationNo, itemNo, status: "Held", paid: false, updatedAt: now },
+    hold: { reservationNo, itemNo, status: "Held", ...payment, updatedAt: now },
     events: [{ type: "ItemReserved", itemNo, reservationNo }],
   };
 }
 
-/** The reservation's payment as it reports it (ReservationPaid, ReservationPaymentCancelled). */
-export function notePayment(hold: Hold, paid: boolean, now: Date): Decision<Hold, ItemEvent> {
-  return decide(hold.paid === paid ? hold : { ...hold, paid, updatedAt: now });
+/** The attempt a payment reference stands for: the reservation id is the first, "<id>.<n>" the n-th. */
+export function attemptOf(reservationNo: string, paymentReference: string): number {
+  if (!paymentReference.startsWith(`${reservationNo}.`)) return 1;
+  const n = Number(paymentReference.slice(reservationNo.length + 1));
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/**
+ * The reservation's payment as it reports it (ReservationPaid). A payment the item already
+ * released for a cancellation (its news overtaken by the cancellation) never counts: attempts only
+ * grow, so the news may come in any order.
+ */
+export function notePayment(hold: Hold, attempt: number, now: Date): Decision<Hold, ItemEvent> {
+  if (attempt <= hold.releasedAttempt || (hold.paid && attempt <= hold.paidAttempt)) return decide(hold);
+  return decide({ ...hold, paid: true, paidAttempt: attempt, updatedAt: now });
+}
+
+/** The hold after a cancellation of payment `attempt`: unpaid unless a later attempt paid it. */
+function released(hold: Hold, attempt: number, now: Date): Hold {
+  const releasedAttempt = Math.max(hold.releasedAttempt, attempt);
+  const paid = hold.paid && hold.paidAttempt > releasedAttempt;
+  return paid === hold.paid && releasedAttempt === hold.releasedAttempt ? hold : { ...hold, paid, releasedAttempt, updatedAt: now };
+}
+
+/** The reservation reports a cancelled payment (ReservationPaymentCancelled): as released, again. */
+export function notePaymentCancelled(hold: Hold, attempt: number, now: Date): Decision<Hold, ItemEvent> {
+  return decide(released(hold, attempt, now));
+}
+
+/**
+ * Step 7: the renter cancels the payment. The item decides it against renting out, in the same
+ * transaction order: rented out to that reservation already, refused; otherwise the hold is unpaid,
+ * so renting out waits for a new payment. Releasing twice changes nothing.
+ */
+export function releasePayment(request: ReservationRef, attempt: number, hold: Hold | undefined, now: Date): ItemDecision | Refusal {
+  const { reservationNo, itemNo } = request;
+  // Its reservation is on its way: the release waits for it, so a late ReservationPaid of this attempt never counts.
+  if (!hold) return { hold: released({ reservationNo, itemNo, status: "Awaiting", ...unpaid, updatedAt: now }, attempt, now), events: [] };
+  if (hold.status === "Rented" || hold.status === "Returned") {
+    return refuse("ALREADY_RENTED", `already rented out${hold.status === "Returned" ? " and returned" : ""}: the payment of reservation ${reservationNo} can no longer be cancelled`);
+  }
+  const after = released(hold, attempt, now);
+  return { hold: after === hold ? undefined : after, events: [] };
 }
 
 const heldBy = (item: Item, reservationNo: string, hold: Hold | undefined): Refusal | undefined => {
   if (item.reservationNo === reservationNo && hold) return undefined;
-  const why = hold?.status === "Cancelled" ? "was cancelled" : hold?.status === "Rejected" ? "was rejected" : hold ? `is ${hold.status.toLowerCase()}` : "is not known to the item (yet)";
+  const why = hold?.status === "Cancelled" ? "was cancelled" : hold?.status === "Rejected" ? "was rejected"
+    : hold && hold.status !== "Awaiting" ? `is ${hold.status.toLowerCase()}` : "is not known to the item (yet)";
   return refuse("NOT_HELD", `item ${item.id} is not held by reservation ${reservationNo}: the reservation ${why}`);
 };
 
@@ -143,7 +198,7 @@ export function returnItem(item: Item, reservationNo: string, hold: Hold | undef
 export function decideCancel(request: ReservationRef & { reason: string }, hold: Hold | undefined, item: Item | undefined, now: Date): ItemDecision {
   const { reservationNo, itemNo, reason } = request;
   const confirmed = cancelConfirmed(reservationNo, reason);
-  if (!hold) return { hold: { reservationNo, itemNo, status: "Cancelled", paid: false, updatedAt: now }, events: [confirmed] };
+  if (!hold || hold.status === "Awaiting") return { hold: { reservationNo, itemNo, status: "Cancelled", ...paymentOf(hold), updatedAt: now }, events: [confirmed] };
   if (hold.status === "Rented" || hold.status === "Returned") {
     return { events: [cancelRefused(reservationNo, refuse("ALREADY_RENTED", `already rented out${hold.status === "Returned" ? " and returned" : ""}`))] };
   }

@@ -1,6 +1,8 @@
 import { defineService, serve } from "../../../mesh/index.js";
 import { ItemService } from "../../../gen/rental/v1/item_pb.js";
+import { ItemHoldService } from "../../../gen/rental/v1/item_hold_pb.js";
 import { createItemApi } from "./api.js";
+import { createItemHoldApi } from "./hold-api.js";
 import { createItemPolicies } from "./policies.js";
 import { holds, items } from "./tables.js";
 import { createItemInfoView, infoItems, infoReservations, infoSteps } from "./view.js";
@@ -9,13 +11,13 @@ import { createItemInfoView, infoItems, infoReservations, infoSteps } from "./vi
 export const itemContext = defineService({
   id: "rental-item",
   port: 8111,
-  serves: [ItemService],
+  serves: [ItemService, ItemHoldService],
   tables: [items, holds, infoItems, infoReservations, infoSteps],
   start({ transact, repository }) {
     const [itemRows, holdRows] = [repository(items), repository(holds)];
     const view = createItemInfoView(repository(infoItems), repository(infoReservations), repository(infoSteps));
     return {
-      rpc: [serve(ItemService, createItemApi(transact, itemRows, holdRows, view))],
+      rpc: [serve(ItemService, createItemApi(transact, itemRows, holdRows, view)), serve(ItemHoldService, createItemHoldApi(transact, itemRows, holdRows))],
       policies: [...createItemPolicies(itemRows, holdRows), view.projection],
     };
   },

@@ -1,4 +1,4 @@
-import { bool, emitEvents, eventsOf, money, table, text, timestamp, type Transaction } from "../../../mesh/index.js";
+import { bool, emitEvents, eventsOf, int, money, table, text, timestamp, type Transaction } from "../../../mesh/index.js";
 import { ItemDeleted, itemAnswers, ItemRegistered, ItemReserved, RentedItem, ReservationRejected, ReturnedItem } from "../events.js";
 import type { Hold, HoldStatus, Item, ItemDecision, ItemEvent, ItemStatus, RentalStatus } from "./domain.js";
 
@@ -12,7 +12,8 @@ export const items = table<Item, ItemEvent>("items", {
 }, { resource: "item", events: itemEvents });
 
 export const holds = table<Hold, ItemEvent>("item_holds", {
-  reservationNo: text(64).key(), itemNo: text(64).index(), status: text<HoldStatus>(16), paid: bool(), updatedAt: timestamp(),
+  reservationNo: text(64).key(), itemNo: text(64).index(), status: text<HoldStatus>(16), paid: bool(),
+  paidAttempt: int().since("0001_item_holds_payment_attempts", 0), releasedAttempt: int().since("0001_item_holds_payment_attempts", 0), updatedAt: timestamp(),
 }, { resource: "reservation", events: itemEvents });
 
 /** Writes a decision over both aggregates, and its events, in the caller's transaction. */

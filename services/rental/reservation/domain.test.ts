@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isRefusal } from "../../../mesh/kernel/index.js";
-import { closeReservation, followRental, paymentReferenceOf, recordPayment, requestCancel, reservationOfReference, reserve, startPayment, voidPayment, type Reservation } from "./domain.js";
+import {
+  checkPaymentCancellable, closeReservation, followRental, paymentCancelled, paymentReferenceOf, recordPayment, requestCancel, reservationOfReference, reserve, startPayment, voidPayment, type Reservation,
+} from "./domain.js";
 
 const now = new Date("2025-01-01T00:00:00Z");
 const item = { id: "i1", itemName: "Camera", itemPrice: { amount: 100n, currency: "KRW" }, deleted: false };
@@ -41,4 +43,25 @@ test("the rental follows the item's reports and never moves back; a rented reser
   const returned = followRental(followRental(fresh(), "Renting", now).state, "Returned", now).state;
   assert.equal(followRental(returned, "Renting", now).state.rentalStatus, "Returned");
   assert.ok(isRefusal(requestCancel(returned, "late", now)));
+});
+
+test("a cancelled payment (once the item consented) is NotPaid, published with its attempt and voided by its reference; twice changes nothing; a retry is a new attempt", () => {
+  const paid = ok(recordPayment(ok(startPayment(fresh(), now)).state, "r1", "p1", now));
+  assert.deepEqual(paid.events[0], { type: "ReservationPaid", reservationNo: "r1", itemNo: "i1", amount: item.itemPrice, paymentId: "p1", paymentReference: "r1" });
+  assert.equal(checkPaymentCancellable(paid.state), undefined);
+  const cancelled = paymentCancelled(paid.state, "r1", "oops", now);
+  assert.deepEqual(cancelled.events, [
+    { type: "ReservationPaymentCancelled", reservationNo: "r1", itemNo: "i1", reason: "oops", paymentReference: "r1" },
+    { type: "ReservationPaymentVoided", paymentReference: "r1", reservationNo: "r1", reason: "oops" },
+  ]);
+  assert.deepEqual([cancelled.state.paymentStatus, cancelled.state.paymentReference], ["NotPaid", ""]);
+  assert.deepEqual(paymentCancelled(cancelled.state, "r1", "oops", now).events, [], "recorded twice");
+  assert.ok(isRefusal(checkPaymentCancellable(cancelled.state) ?? {}), "nothing paid to cancel");
+  const retry = ok(startPayment(cancelled.state, now)).state;
+  assert.equal(paymentReferenceOf("r1", retry.payAttempts), "r1.2");
+  const repaid = ok(recordPayment(retry, "r1.2", "p2", now));
+  assert.equal((repaid.events[0] as { paymentReference: string }).paymentReference, "r1.2");
+  assert.deepEqual(paymentCancelled(repaid.state, "r1", "stale", now).events, [], "a stale attempt's cancellation changes nothing");
+  assert.deepEqual(paymentCancelled(repaid.state, "r1.2", "again", now).events.map((e) => e.type), ["ReservationPaymentCancelled", "ReservationPaymentVoided"]);
+  assert.ok(isRefusal(checkPaymentCancellable(followRental(repaid.state, "Renting", now).state) ?? {}), "known rented: refused without asking");
 });

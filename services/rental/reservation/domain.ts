@@ -43,8 +43,8 @@ export type ReservationEvent =
   | { type: "Reserved"; reservationNo: string; itemNo: string; itemName: string; itemPrice: Money; customerId: string; customerName: string }
   | { type: "ReservationCancelRequested"; reservationNo: string; itemNo: string; reason: string }
   | { type: "ReservationCancelled"; reservationNo: string; itemNo: string; reason: string; wasPaid: boolean }
-  | { type: "ReservationPaid"; reservationNo: string; itemNo: string; amount: Money; paymentId: string }
-  | { type: "ReservationPaymentCancelled"; reservationNo: string; itemNo: string; reason: string }
+  | { type: "ReservationPaid"; reservationNo: string; itemNo: string; amount: Money; paymentId: string; paymentReference: string }
+  | { type: "ReservationPaymentCancelled"; reservationNo: string; itemNo: string; reason: string; paymentReference: string }
   | { type: "ReservationPaymentVoided"; paymentReference: string; reservationNo: string; reason: string };
 
 /** Step 3: a deleted item is refused at once; the item decides the rest when the reservation reaches it. */
@@ -91,21 +91,26 @@ export function recordPayment(r: Reservation, paymentReference: string, paymentI
   if (closed) return closed;
   if (r.paymentStatus === "Paid") return refuse("ALREADY_PAID", `reservation ${r.id} was paid meanwhile; this payment is refunded`);
   return decide({ ...r, paymentStatus: "Paid", paymentId, paymentReference, updatedAt: now },
-    { type: "ReservationPaid", reservationNo: r.id, itemNo: r.itemNo, amount: r.itemPrice, paymentId });
+    { type: "ReservationPaid", reservationNo: r.id, itemNo: r.itemNo, amount: r.itemPrice, paymentId, paymentReference });
 }
 
-/** Step 7: the payment can be cancelled while the reservation is open and the item not rented out. */
+/** Step 7: the payment can be cancelled while the reservation is open and not known to be rented out; the item then decides. */
 export function checkPaymentCancellable(r: Reservation): Refusal | undefined {
   if (r.paymentStatus !== "Paid") return refuse("NOT_PAID", `reservation ${r.id} is not paid; there is nothing to cancel`);
   if (r.rentalStatus !== "NotRenting") return refuse("ALREADY_RENTED", `the item of reservation ${r.id} is already rented out; its payment can no longer be cancelled`);
   return open(r);
 }
 
-/** Step 7: payment refunded: NotPaid again (ReservationPaymentCancelled); it may be paid again. */
+/**
+ * Step 7, once the item consented (it is not rented out on this payment): NotPaid again
+ * (ReservationPaymentCancelled), and the attempt voided by its own reference, so payment refunds it
+ * from the outbox even while it is down. It may be paid again (a new attempt). Twice changes nothing.
+ */
 export function paymentCancelled(r: Reservation, paymentReference: string, reason: string, now: Date): Decision<Reservation, ReservationEvent> {
   if (r.paymentStatus !== "Paid" || r.paymentReference !== paymentReference) return decide(r);
   return decide({ ...r, paymentStatus: "NotPaid", paymentId: "", paymentReference: "", updatedAt: now },
-    { type: "ReservationPaymentCancelled", reservationNo: r.id, itemNo: r.itemNo, reason });
+    { type: "ReservationPaymentCancelled", reservationNo: r.id, itemNo: r.itemNo, reason, paymentReference },
+    voidPayment(paymentReference, reason));
 }
 
 /** A payment attempt that must be refunded on its own (lost answer, too late, or a retry outliving its reservation). */

@@ -1,5 +1,6 @@
 import { compensatedCalls, defineService, dependency, pendingCalls, pendingCallTimeout, serve } from "../../../mesh/index.js";
 import { ItemService } from "../../../gen/rental/v1/item_pb.js";
+import { ItemHoldService } from "../../../gen/rental/v1/item_hold_pb.js";
 import { ReservationService } from "../../../gen/rental/v1/reservation_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { createReservationApi } from "./api.js";
@@ -14,14 +15,14 @@ export const reservationContext = defineService({
   id: "rental-reservation",
   port: 8112,
   serves: [ReservationService],
-  dependencies: { item: dependency("rental-item", ItemService), payment: dependency("payment", PaymentService) },
+  dependencies: { item: dependency("rental-item", ItemService), itemHold: dependency("rental-item", ItemHoldService), payment: dependency("payment", PaymentService) },
   tables: [reservations, knownItems, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
   start({ transact, repository, clients, config, logger }) {
     const [reservationRows, knownRows] = [repository(reservations), repository(knownItems)];
     const payments = compensatedCalls({ transact, logger, events: reservations.events!, compensation: voidPayment, abandonAfterMs: config.abandonPaymentAfterMs });
     const reserve = createReserve({ reservations: reservationRows, knownItems: knownRows, item: clients.item });
-    const pay = createPayments({ reservations: reservationRows, payments, payment: clients.payment });
+    const pay = createPayments({ reservations: reservationRows, payments, payment: clients.payment, itemHold: clients.itemHold });
     return {
       rpc: [serve(ReservationService, createReservationApi(reservationRows, reserve, pay))],
       policies: createReservationPolicies(reservationRows, knownRows),
