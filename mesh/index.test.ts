@@ -10,15 +10,15 @@ import * as testing from "./testing/index.js";
 test("mesh/index.ts exports exactly the runtime's API for service code", () => {
   assert.deepEqual(Object.keys(mesh).sort(), [
     "RetryLaterError", "bigint", "bool", "cancelAnswers", "catalogOf", "compensatedCalls", "currentCorrelationId", "decide", "defineEvent",
-    "defineService", "dependency", "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "int", "isRefusal",
-    "json", "money", "newId", "on", "pendingCallTimeout", "pendingCalls", "policy", "refused", "routesOf", "serve", "table", "text",
-    "timestamp", "toMessage", "unavailable", "wasNeverSent",
+    "defineService", "dependency", "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "further", "int", "isRefusal",
+    "json", "money", "newId", "on", "pendingCallTimeout", "pendingCalls", "policy", "refused", "routesOf", "serve", "stepsTable", "table", "text",
+    "timestamp", "toMessage", "unavailable", "viewSteps", "wasNeverSent",
   ]);
 });
 
 test("the kernel (for domain files), the testing and the launcher entries are pinned too", () => {
   assert.deepEqual(Object.keys(kernel).sort(), [
-    "cancelConfirmed", "cancelRefused", "decide", "formatMoney", "idOfPaymentReference", "isRefusal", "paymentAttemptOf", "paymentReferenceOf", "refuse", "times",
+    "cancelConfirmed", "cancelRefused", "decide", "formatMoney", "further", "idOfPaymentReference", "isRefusal", "paymentAttemptOf", "paymentReferenceOf", "refuse", "times",
   ]);
   assert.deepEqual(Object.keys(testing).sort(), [
     "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts", "isInternal",

@@ -2,7 +2,7 @@
 // here, domain files from ./kernel/index.js, tests from ./testing/index.js, the entry points
 // (npm start, the image's run) from ./launcher/index.js.
 
-export { decide, formatMoney, isRefusal } from "./kernel/index.js";
+export { decide, formatMoney, further, isRefusal } from "./kernel/index.js";
 export type { Decision, Money, Outcome, Refusal } from "./kernel/index.js";
 
 export type { EnvReader } from "./config/env.js";
@@ -44,3 +44,5 @@ export { wasNeverSent } from "./rpc/never-sent.js";
 export type { CompensatedCalls } from "./service/compensated-calls.js";
 export type { Background, Dependency, Served, ServiceDefinition, ServiceParts, ServicePorts } from "./service/define-service.js";
 export type { Repository } from "./service/repository.js";
+export { stepsTable, viewSteps } from "./views/view-steps.js";
+export type { ViewStep, ViewSteps } from "./views/view-steps.js";

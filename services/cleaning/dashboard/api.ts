@@ -1,23 +1,15 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { fieldChecks, toMessage, type Repository } from "../../../mesh/index.js";
+import { fieldChecks, toMessage, type Repository, type ViewSteps } from "../../../mesh/index.js";
 import { DashBoardViewSchema, MessageSchema, type DashBoardService, type MessageService } from "../../../gen/cleaning/v1/dashboard_pb.js";
 import { idChecks } from "../checks.js";
-import type { CustomerMessage, DashBoardRow, DashBoardStep, MessageEvent } from "./tables.js";
+import type { CustomerMessage, DashBoardRow, MessageEvent } from "./tables.js";
 
 // DashBoardService and MessageService handlers: queries over what the projection keeps.
 
 /** Creates the dashboard's query handlers. */
-export function createDashBoardApi(rows: Repository<DashBoardRow>, stepRows: Repository<DashBoardStep>): ServiceImpl<typeof DashBoardService> {
+export function createDashBoardApi(rows: Repository<DashBoardRow>, steps: ViewSteps): ServiceImpl<typeof DashBoardService> {
   // Each row with its steps in the order they happened.
-  const withSteps = async (found: DashBoardRow[]) => {
-    const ids = found.map((r) => r.requestId);
-    const stepsOf = new Map(ids.map((id) => [id, [] as DashBoardStep[]]));
-    if (ids.length > 0) {
-      const all = await stepRows.list({ match: (q, column) => q.whereIn(column("requestId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
-      for (const step of all) stepsOf.get(step.requestId)!.push(step);
-    }
-    return found.map((row) => toMessage(DashBoardViewSchema, { ...row, steps: stepsOf.get(row.requestId) }));
-  };
+  const withSteps = async (found: DashBoardRow[]) => (await steps.attach(found, (row) => row.requestId)).map((row) => toMessage(DashBoardViewSchema, row));
   return {
     async listDashBoardViews(req) {
       fieldChecks().maxLength("requestId", req.requestId, 64).maxLength("customerId", req.customerId, 64).throwIfInvalid();

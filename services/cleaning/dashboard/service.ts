@@ -1,4 +1,4 @@
-import { defineService, serve } from "../../../mesh/index.js";
+import { defineService, serve, viewSteps } from "../../../mesh/index.js";
 import { DashBoardService, MessageService } from "../../../gen/cleaning/v1/dashboard_pb.js";
 import { createDashBoardApi, createMessageApi } from "./api.js";
 import { messages, steps, views } from "./tables.js";
@@ -11,7 +11,7 @@ export const dashboardContext = defineService({
   serves: [DashBoardService, MessageService],
   tables: [views, steps, messages],
   start({ repository }) {
-    const [rows, stepRows, messageRows] = [repository(views), repository(steps), repository(messages)];
+    const [rows, stepRows, messageRows] = [repository(views), viewSteps(repository(steps)), repository(messages)];
     return {
       rpc: [serve(DashBoardService, createDashBoardApi(rows, stepRows)), serve(MessageService, createMessageApi(messageRows))],
       policies: [createDashBoardProjection(rows, stepRows, messageRows)],

@@ -1,4 +1,4 @@
-import { bool, eventsOf, money, table, text, timestamp, type Money } from "../../../mesh/index.js";
+import { bool, eventsOf, money, stepsTable, table, text, timestamp, type Money } from "../../../mesh/index.js";
 import { MessageAlerted } from "../events.js";
 import type { ReservationStatus } from "../reservation/domain.js";
 
@@ -16,8 +16,6 @@ export interface DashBoardRow {
   paymentReference: string; paymentKept: boolean;
   customerId: string; cancelRefusal: string; createdAt: Date; updatedAt: Date;
 }
-/** One event that changed a request. */
-export interface DashBoardStep { eventId: string; requestId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
 /** A message left for the customer (the seed's message service). */
 export interface CustomerMessage { id: string; requestId: string; recipient: string; message: string; eventType: string; correlationId: string; createdAt: Date }
 export type MessageEvent = { type: "MessageAlerted"; messageId: string; requestId: string; recipient: string; message: string };
@@ -28,9 +26,8 @@ export const views = table<DashBoardRow>("dash_board_views", {
   paymentReference: text(64).since("0001_dash_board_views_payment_reference", ""), paymentKept: bool().since("0001_dash_board_views_payment_reference", false),
 }, { resource: "dashboard view", indexes: [["createdAt", "requestId"], ["customerId", "createdAt"]] });
 
-export const steps = table<DashBoardStep>("dash_board_steps", {
-  eventId: text(64).key(), requestId: text(64).index(), event: text(40), description: text(300), correlationId: text(255), occurredAt: timestamp(), recordedAt: timestamp(),
-});
+/** One step per event that changed a request. */
+export const steps = stepsTable("dash_board_steps", "request_id");
 
 export const messages = table<CustomerMessage, MessageEvent>("messages", {
   id: text(64).key(), requestId: text(64).index(), recipient: text(64), message: text(1000), eventType: text(80), correlationId: text(255), createdAt: timestamp(),

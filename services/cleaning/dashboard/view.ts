@@ -1,11 +1,11 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { decide, newId, on, policy, RetryLaterError, type EventType, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import { decide, newId, on, policy, RetryLaterError, type EventType, type ReceivedEvent, type Repository, type Transaction, type ViewSteps } from "../../../mesh/index.js";
 import { idOfPaymentReference, paymentAttemptOf } from "../../../mesh/kernel/index.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as cleaning from "../events.js";
 import { cleaningMessages } from "../notifications.js";
 import { furtherStatus } from "../reservation/domain.js";
-import type { CustomerMessage, DashBoardRow, DashBoardStep, MessageEvent, PaymentState } from "./tables.js";
+import type { CustomerMessage, DashBoardRow, MessageEvent, PaymentState } from "./tables.js";
 
 // The dashboard projection (CQRS): one policy over every event of a request. Each event updates
 // the request's row, adds its step, and leaves the customer's message where it has one. Payment's
@@ -39,7 +39,7 @@ function shownPayment(row: DashBoardRow, news: PaymentNews): ShownPayment {
 }
 
 /** The projection, writing the view's rows, steps and messages. */
-export function createDashBoardProjection(rows: Repository<DashBoardRow>, stepRows: Repository<DashBoardStep>, messageRows: Repository<CustomerMessage, MessageEvent>) {
+export function createDashBoardProjection(rows: Repository<DashBoardRow>, steps: ViewSteps, messageRows: Repository<CustomerMessage, MessageEvent>) {
   const note = async (tx: Transaction, event: ReceivedEvent, requestId: string, change: Change) => {
     const now = new Date();
     const row = await rows.find(requestId, { tx, lock: true });
@@ -54,8 +54,8 @@ export function createDashBoardProjection(rows: Repository<DashBoardRow>, stepRo
     await record(tx, event, requestId, row.customerId, description, now);
   };
   const record = async (tx: Transaction, event: ReceivedEvent, requestId: string, customerId: string, description: string, now: Date) => {
-    const { id: eventId, type, correlationId, occurredAt } = event;
-    await stepRows.record(tx, decide({ eventId, requestId, event: type.name, description: description.slice(0, 300), correlationId, occurredAt, recordedAt: now }), undefined);
+    const { type, correlationId } = event;
+    await steps.record(tx, event, description, { caseId: requestId, now });
     const text = texts.get(type.subject)?.(event.message);
     if (!text) return;
     const message: CustomerMessage = { id: newId(), requestId, recipient: customerId, message: text.slice(0, 1000), eventType: type.subject, correlationId, createdAt: now };

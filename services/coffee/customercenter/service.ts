@@ -1,4 +1,4 @@
-import { defineService, fieldChecks, serve } from "../../../mesh/index.js";
+import { defineService, fieldChecks, serve, viewSteps } from "../../../mesh/index.js";
 import { CustomerCenterService } from "../../../gen/coffee/v1/customercenter_pb.js";
 import { createMyPageView, myPages, myPageSteps } from "./view.js";
 
@@ -9,7 +9,7 @@ export const customerCenterContext = defineService({
   serves: [CustomerCenterService],
   tables: [myPages, myPageSteps],
   start({ repository }) {
-    const view = createMyPageView(repository(myPages), repository(myPageSteps));
+    const view = createMyPageView(repository(myPages), viewSteps(repository(myPageSteps)));
     return {
       rpc: [serve(CustomerCenterService, {
         async listMyPages(req) {

@@ -1,4 +1,6 @@
-import { decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import {
+  decide, further, int, money, on, policy, stepsTable, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction, type ViewSteps,
+} from "../../../mesh/index.js";
 import { MyPageSchema } from "../../../gen/coffee/v1/customercenter_pb.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as coffee from "../events.js";
@@ -14,16 +16,13 @@ export interface MyPage {
   orderId: string; customerId: string; productName: string; qty: number; amount: Money;
   status?: OrderStatus; paymentStatus?: PaymentStatus; productionStatus?: ProductionStatus; createdAt: Date; updatedAt: Date;
 }
-export interface MyPageStep { eventId: string; orderId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
 
 export const myPages = table<MyPage>("my_pages", {
   orderId: text(64).key(), customerId: text(64).index(), productName: text(64), qty: int(), amount: money(),
   status: text<OrderStatus>(16).optional(), paymentStatus: text<PaymentStatus>(16).optional(), productionStatus: text<ProductionStatus>(16).optional(),
   createdAt: timestamp().index(), updatedAt: timestamp(),
 }, { resource: "my page" });
-export const myPageSteps = table<MyPageStep>("my_page_steps", {
-  eventId: text(64).key(), orderId: text(64).index(), event: text(40), description: text(300), correlationId: text(255), occurredAt: timestamp(), recordedAt: timestamp(),
-});
+export const myPageSteps = stepsTable("my_page_steps", "order_id");
 
 /** What one event changes in its order's row, and how its step reads. */
 type Change = Pick<MyPage, "status" | "paymentStatus" | "productionStatus"> & { description: string; ordered?: Partial<MyPage> };
@@ -31,15 +30,13 @@ type Change = Pick<MyPage, "status" | "paymentStatus" | "productionStatus"> & { 
 // Reports arrive out of order; the view never moves an order back.
 const orderProgress: Record<OrderStatus, number> = { Requested: 0, Started: 1, Completed: 2, Canceled: 3 };
 const productionProgress: Record<ProductionStatus, number> = { Requested: 0, Started: 1, Completed: 2, Rejected: 3, Canceled: 3 };
-const further = <S extends string>(progress: Record<S, number>, current: S | undefined, reported: S | undefined) =>
-  reported === undefined ? current : current === undefined || progress[reported] > progress[current] ? reported : current;
 
 const payment = paymentEvents("coffee");
 const blank = (orderId: string, now: Date): MyPage =>
   ({ orderId, customerId: "", productName: "", qty: 0, amount: { amount: 0n, currency: "" }, createdAt: now, updatedAt: now });
 
 /** The projection (one policy over every event of an order) and the query over what it keeps. */
-export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<MyPageStep>) {
+export function createMyPageView(rows: Repository<MyPage>, steps: ViewSteps) {
   // Every event here names its order as its business key; payment's may arrive first, so a row may start blank.
   const note = async (tx: Transaction, event: ReceivedEvent, change: Change) => {
     const orderId = event.businessKey;
@@ -50,8 +47,7 @@ export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<
       paymentStatus: change.paymentStatus ?? row.paymentStatus,
       productionStatus: further(productionProgress, row.productionStatus, change.productionStatus),
     }));
-    const { id: eventId, type, correlationId, occurredAt } = event;
-    await stepRows.record(tx, decide({ eventId, orderId, event: type.name, description: change.description.slice(0, 300), correlationId, occurredAt, recordedAt: now }), undefined);
+    await steps.record(tx, event, change.description, { now });
   };
 
   return {
@@ -77,13 +73,8 @@ export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<
       const found = await rows.page({
         by: "createdAt", where: { orderId: filter.orderId || undefined, customerId: filter.customerId || undefined }, pageSize: filter.pageSize, pageToken: filter.pageToken,
       });
-      const ids = found.items.map((r) => r.orderId);
-      const stepsOf = new Map(ids.map((id) => [id, [] as MyPageStep[]]));
-      if (ids.length > 0) {
-        const all = await stepRows.list({ match: (q, column) => q.whereIn(column("orderId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
-        for (const step of all) stepsOf.get(step.orderId)!.push(step);
-      }
-      return { myPages: found.items.map((row) => toMessage(MyPageSchema, { ...row, steps: stepsOf.get(row.orderId) })), nextPageToken: found.nextPageToken };
+      const withSteps = await steps.attach(found.items, (row) => row.orderId);
+      return { myPages: withSteps.map((row) => toMessage(MyPageSchema, row)), nextPageToken: found.nextPageToken };
     },
   };
 }

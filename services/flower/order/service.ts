@@ -1,4 +1,4 @@
-import { compensatedCalls, defineService, dependency, pendingCalls, pendingCallTimeout, serve } from "../../../mesh/index.js";
+import { compensatedCalls, defineService, dependency, pendingCalls, pendingCallTimeout, serve, viewSteps } from "../../../mesh/index.js";
 import { OrderService } from "../../../gen/flower/v1/order_pb.js";
 import { StoreService } from "../../../gen/flower/v1/store_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
@@ -19,7 +19,7 @@ export const orderContext = defineService({
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
   start({ transact, repository, clients, config, logger }) {
     const [orderRows, knownRows] = [repository(orders), repository(knownFlowers)];
-    const view = createOrderHistoryView(repository(histories), repository(steps));
+    const view = createOrderHistoryView(repository(histories), viewSteps(repository(steps)));
     const payments = compensatedCalls({ transact, logger, events: orders.events!, compensation: abandonOrder, abandonAfterMs: config.abandonPaymentAfterMs });
     const placeOrder = createPlaceOrder({ orders: orderRows, knownFlowers: knownRows, payments, ...clients });
     return {

@@ -1,4 +1,7 @@
-import { bool, decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type PageRequest, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import {
+  bool, decide, int, money, on, policy, stepsTable, table, text, timestamp, toMessage, type Money, type PageRequest, type ReceivedEvent, type Repository, type Transaction,
+  type ViewSteps,
+} from "../../../mesh/index.js";
 import { OrderHistorySchema } from "../../../gen/flower/v1/order_pb.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as flower from "../events.js";
@@ -10,17 +13,13 @@ interface OrderHistory {
   orderId: string; flowerId: string; qty: number; address: string; phoneNumber: string; isOffline: boolean; amount: Money;
   status?: OrderStatus; paymentStatus?: "Approved" | "Cancelled"; deliveryStatus?: "Started" | "Completed" | "Canceled"; updatedAt: Date;
 }
-interface OrderStep { eventId: string; orderId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
 
 export const histories = table<OrderHistory>("order_histories", {
   orderId: text(64).key(), flowerId: text(64), qty: int(), address: text(300), phoneNumber: text(32).index(), isOffline: bool(), amount: money(),
   status: text<OrderStatus>(20).optional(), paymentStatus: text<"Approved" | "Cancelled">(20).optional(),
   deliveryStatus: text<"Started" | "Completed" | "Canceled">(20).optional(), updatedAt: timestamp().index(),
 });
-export const steps = table<OrderStep>("order_history_steps", {
-  eventId: text(64).key(), orderId: text(64).index(), event: text(40), description: text(300), correlationId: text(255),
-  occurredAt: timestamp(), recordedAt: timestamp(),
-});
+export const steps = stepsTable("order_history_steps", "order_id");
 
 /** What one event changes in its order's row, and how its step reads. */
 type Change = Pick<OrderHistory, "status" | "paymentStatus" | "deliveryStatus"> & { description: string; placed?: Partial<OrderHistory> };
@@ -30,7 +29,7 @@ const blank = (orderId: string, now: Date): OrderHistory =>
   ({ orderId, flowerId: "", qty: 0, address: "", phoneNumber: "", isOffline: false, amount: { amount: 0n, currency: "" }, updatedAt: now });
 
 /** The projection (one policy over every event of an order) and the query over what it keeps. */
-export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows: Repository<OrderStep>) {
+export function createOrderHistoryView(rows: Repository<OrderHistory>, steps: ViewSteps) {
   // Every event here names its order as its business key; payment's may arrive first, so a row may start blank.
   const note = async (tx: Transaction, event: ReceivedEvent, change: Change) => {
     const orderId = event.businessKey;
@@ -40,8 +39,7 @@ export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows:
       status: change.status && row.status ? furtherStatus(row.status, change.status) : change.status ?? row.status,
       paymentStatus: change.paymentStatus ?? row.paymentStatus, deliveryStatus: change.deliveryStatus ?? row.deliveryStatus,
     }));
-    const { id: eventId, type, correlationId, occurredAt } = event;
-    await stepRows.record(tx, decide({ eventId, orderId, event: type.name, description: change.description.slice(0, 300), correlationId, occurredAt, recordedAt: now }), undefined);
+    await steps.record(tx, event, change.description, { now });
   };
 
   return {
@@ -72,13 +70,8 @@ export function createOrderHistoryView(rows: Repository<OrderHistory>, stepRows:
       const { items: found, nextPageToken } = await rows.page({
         where: { orderId: filter.orderId || undefined, phoneNumber: filter.phoneNumber || undefined }, by: "updatedAt", pageSize: filter.pageSize, pageToken: filter.pageToken,
       });
-      const ids = found.map((r) => r.orderId);
-      const stepsOf = new Map(ids.map((id) => [id, [] as OrderStep[]]));
-      if (ids.length > 0) {
-        const all = await stepRows.list({ match: (q, column) => q.whereIn(column("orderId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
-        for (const step of all) stepsOf.get(step.orderId)!.push(step);
-      }
-      return { orderHistories: found.map((row) => toMessage(OrderHistorySchema, { ...row, steps: stepsOf.get(row.orderId) })), nextPageToken };
+      const withSteps = await steps.attach(found, (row) => row.orderId);
+      return { orderHistories: withSteps.map((row) => toMessage(OrderHistorySchema, row)), nextPageToken };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { defineService, serve } from "../../../mesh/index.js";
+import { defineService, serve, viewSteps } from "../../../mesh/index.js";
 import { MyPageService } from "../../../gen/resort/v1/mypage_pb.js";
 import { createMyPageApi } from "./api.js";
 import { createMyPageView, myPages, myPageSteps } from "./view.js";
@@ -10,7 +10,7 @@ export const mypageContext = defineService({
   serves: [MyPageService],
   tables: [myPages, myPageSteps],
   start({ repository }) {
-    const view = createMyPageView(repository(myPages), repository(myPageSteps));
+    const view = createMyPageView(repository(myPages), viewSteps(repository(myPageSteps)));
     return { rpc: [serve(MyPageService, createMyPageApi(view))], policies: [view.projection] };
   },
 });

@@ -1,4 +1,6 @@
-import { decide, int, money, on, policy, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
+import {
+  decide, further, int, money, on, policy, stepsTable, table, text, timestamp, toMessage, type Money, type ReceivedEvent, type Repository, type Transaction, type ViewSteps,
+} from "../../../mesh/index.js";
 import { MyPageSchema } from "../../../gen/resort/v1/mypage_pb.js";
 import { paymentEvents } from "../../payment/events.js";
 import * as resort from "../events.js";
@@ -14,17 +16,13 @@ export interface MyPage {
   reservationStatus?: ReservationStatus; paymentStatus?: PaymentStatus; issueStatus?: IssueStatus; ticketNumber: string; cancelRefusal: string;
   createdAt: Date; updatedAt: Date;
 }
-export interface MyPageStep { eventId: string; reservationId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
 
 export const myPages = table<MyPage>("my_pages", {
   reservationId: text(64).key(), customerId: text(64).index(), resort: text(100), region: text(100), date: text(10), persons: int(), rooms: int(),
   needs: text(300), cost: money(), reservationStatus: text<ReservationStatus>(20).optional(), paymentStatus: text<PaymentStatus>(20).optional(),
   issueStatus: text<IssueStatus>(20).optional(), ticketNumber: text(32), cancelRefusal: text(300), createdAt: timestamp().index(), updatedAt: timestamp(),
 });
-export const myPageSteps = table<MyPageStep>("my_page_steps", {
-  eventId: text(64).key(), reservationId: text(64).index(), event: text(40), description: text(300), correlationId: text(255),
-  occurredAt: timestamp(), recordedAt: timestamp(),
-});
+export const myPageSteps = stepsTable("my_page_steps", "reservation_id");
 
 /** What one event changes in its reservation's row, and how its step reads. */
 type Change = Partial<Pick<MyPage, "reservationStatus" | "paymentStatus" | "issueStatus" | "ticketNumber" | "cancelRefusal">> & {
@@ -40,11 +38,9 @@ const blank = (reservationId: string, now: Date): MyPage => ({
 const reservationRank: Record<ReservationStatus, number> = { Reserved: 0, Confirmed: 1, CheckedIn: 2, Cancelled: 3 };
 const issueRank: Record<IssueStatus, number> = { Issued: 0, CheckedIn: 1, Cancelled: 2 };
 const paymentRank: Record<PaymentStatus, number> = { Approved: 0, Cancelled: 1 };
-const further = <S extends string>(rank: Record<S, number>, current: S | undefined, reported: S | undefined) =>
-  reported === undefined || (current !== undefined && rank[current] >= rank[reported]) ? current : reported;
 
 /** The projection (one policy over every event of a reservation) and the query over what it keeps. */
-export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<MyPageStep>) {
+export function createMyPageView(rows: Repository<MyPage>, steps: ViewSteps) {
   // Every event here names its reservation as its business key; payment's may come first, so a row may start blank.
   const note = async (tx: Transaction, event: ReceivedEvent, change: Change) => {
     const reservationId = event.businessKey;
@@ -57,8 +53,7 @@ export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<
       ticketNumber: row.ticketNumber || change.ticketNumber || "",
       cancelRefusal: change.cancelRefusal ?? row.cancelRefusal,
     }));
-    const { id: eventId, type, correlationId, occurredAt } = event;
-    await stepRows.record(tx, decide({ eventId, reservationId, event: type.name, description: change.description.slice(0, 300), correlationId, occurredAt, recordedAt: now }), undefined);
+    await steps.record(tx, event, change.description, { now });
   };
 
   return {
@@ -88,13 +83,8 @@ export function createMyPageView(rows: Repository<MyPage>, stepRows: Repository<
         by: "createdAt", where: { customerId: request.customerId || undefined, reservationId: request.reservationId || undefined },
         pageSize: request.pageSize, pageToken: request.pageToken,
       });
-      const ids = page.items.map((r) => r.reservationId);
-      const stepsOf = new Map(ids.map((id) => [id, [] as MyPageStep[]]));
-      if (ids.length > 0) {
-        const all = await stepRows.list({ match: (q, column) => q.whereIn(column("reservationId"), ids), orderBy: [["occurredAt", "asc"], ["eventId", "asc"]], limit: ids.length * 100 });
-        for (const step of all) stepsOf.get(step.reservationId)!.push(step);
-      }
-      return { myPages: page.items.map((row) => toMessage(MyPageSchema, { ...row, steps: stepsOf.get(row.reservationId) })), nextPageToken: page.nextPageToken };
+      const withSteps = await steps.attach(page.items, (row) => row.reservationId);
+      return { myPages: withSteps.map((row) => toMessage(MyPageSchema, row)), nextPageToken: page.nextPageToken };
     },
   };
 }
