@@ -12,14 +12,16 @@ test("mesh/index.ts exports exactly the runtime's API for service code", () => {
     "RetryLaterError", "bigint", "bool", "cancelAnswers", "catalogOf", "compensatedCalls", "currentCorrelationId", "decide", "defineEvent",
     "defineService", "dependency", "domainEnum", "emitEvents", "eventsOf", "fieldChecks", "formatMoney", "forwardTo", "int", "isRefusal",
     "json", "money", "newId", "on", "pendingCallTimeout", "pendingCalls", "policy", "refused", "routesOf", "serve", "table", "text",
-    "timestamp", "toMessage", "unavailable",
+    "timestamp", "toMessage", "unavailable", "wasNeverSent",
   ]);
 });
 
 test("the kernel (for domain files), the testing and the launcher entries are pinned too", () => {
-  assert.deepEqual(Object.keys(kernel).sort(), ["cancelConfirmed", "cancelRefused", "decide", "formatMoney", "isRefusal", "refuse", "times"]);
+  assert.deepEqual(Object.keys(kernel).sort(), [
+    "cancelConfirmed", "cancelRefused", "decide", "formatMoney", "idOfPaymentReference", "isRefusal", "paymentAttemptOf", "paymentReferenceOf", "refuse", "times",
+  ]);
   assert.deepEqual(Object.keys(testing).sort(), [
-    "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts",
+    "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts", "isInternal",
     "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
     "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
   ]);

@@ -4,7 +4,7 @@ import type { PaymentRegistration } from "../payment/plug-in.js";
 import { refundWhen } from "../payment/plug-in.js";
 import { cleaningContext } from "./cleaning/service.js";
 import { dashboardContext } from "./dashboard/service.js";
-import { CleaningRequestCanceled, PaymethodAbandoned } from "./events.js";
+import { CleaningPaymentVoided, CleaningRequestCanceled, PaymethodAbandoned } from "./events.js";
 import { cleaningMessages } from "./notifications.js";
 import { paymethodContext } from "./paymethod/service.js";
 import { reservationContext } from "./reservation/service.js";
@@ -13,9 +13,12 @@ import { reservationContext } from "./reservation/service.js";
 export const cleaning = {
   name: "cleaning",
   contexts: [reservationContext, cleaningContext, paymethodContext, dashboardContext],
-  // A confirmed cancellation, and a payment method never registered whose payment may have gone through.
+  // Payment refunds by reference, and each payment attempt has its own: a confirmed cancellation
+  // refunds the first attempt's (the request id), CleaningPaymentVoided a later attempt that paid
+  // for a cancelled request, PaymethodAbandoned an attempt whose payment method was never registered.
   refunds: [
     refundWhen(CleaningRequestCanceled, (e) => e.reason || "cleaning request cancelled"),
+    refundWhen(CleaningPaymentVoided, (e) => `cleaning request cancelled: ${e.reason}`),
     refundWhen(PaymethodAbandoned, (e) => `payment method not registered: ${e.reason}`),
   ],
   messages: cleaningMessages,

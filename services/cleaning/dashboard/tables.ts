@@ -1,4 +1,4 @@
-import { eventsOf, money, table, text, timestamp, type Money } from "../../../mesh/index.js";
+import { bool, eventsOf, money, table, text, timestamp, type Money } from "../../../mesh/index.js";
 import { MessageAlerted } from "../events.js";
 import type { ReservationStatus } from "../reservation/domain.js";
 
@@ -11,7 +11,10 @@ export interface DashBoardRow {
   requestId: string; status: ReservationStatus; place: string; price: Money; requestDate: string; payKind: string; number: string;
   /** When the event that set payKind happened: events may arrive out of order, the latest wins. */
   payKindAt?: Date;
-  paymentStatus?: PaymentState; customerId: string; cancelRefusal: string; createdAt: Date; updatedAt: Date;
+  paymentStatus?: PaymentState;
+  /** The payment attempt paymentStatus is about: the one that paid once KindRegistered named it (paymentKept), else the latest seen. */
+  paymentReference: string; paymentKept: boolean;
+  customerId: string; cancelRefusal: string; createdAt: Date; updatedAt: Date;
 }
 /** One event that changed a request. */
 export interface DashBoardStep { eventId: string; requestId: string; event: string; description: string; correlationId: string; occurredAt: Date; recordedAt: Date }
@@ -22,6 +25,7 @@ export type MessageEvent = { type: "MessageAlerted"; messageId: string; requestI
 export const views = table<DashBoardRow>("dash_board_views", {
   requestId: text(64).key(), status: text<ReservationStatus>(24), place: text(300), price: money(), requestDate: text(10), payKind: text(32), number: text(8), payKindAt: timestamp().optional(),
   paymentStatus: text<PaymentState>(16).optional(), customerId: text(64), cancelRefusal: text(300), createdAt: timestamp(), updatedAt: timestamp(),
+  paymentReference: text(64).since("0001_dash_board_views_payment_reference", ""), paymentKept: bool().since("0001_dash_board_views_payment_reference", false),
 }, { resource: "dashboard view", indexes: [["createdAt", "requestId"], ["customerId", "createdAt"]] });
 
 export const steps = table<DashBoardStep>("dash_board_steps", {

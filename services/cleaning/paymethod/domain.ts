@@ -1,6 +1,8 @@
 // The customer's payment methods: one per cleaning request, registered only once its payment went
-// through. The card number is a secret: only its last four digits are kept, shown masked. Pure.
-import { decide, refuse, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+// through. The card number is a secret: only its last four digits are kept, shown masked. Each
+// payment attempt of a request pays under its own reference, so one that was undone (its answer
+// lost, refunded) does not decline the next. Pure.
+import { decide, idOfPaymentReference, paymentReferenceOf, refuse, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type PayKindRegStatus = "PaymentKindRegistered" | "PaymentKindChanged" | "PaymentKindDeleted";
 
@@ -13,8 +15,23 @@ export interface Paymethod {
   status: PayKindRegStatus;
   amount: Money;
   paymentId: string;
+  /** The reference the paying attempt paid under: the request id, or "<requestId>.<n>" for a retry. */
+  paymentReference: string;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** How many payment attempts a request has started: the next pays under paymentReferenceOf(requestId, attempts + 1). */
+export interface PaymentAttempts {
+  requestId: string;
+  attempts: number;
+  updatedAt: Date;
+}
+
+/** A payment that went through: payment's id and the reference it was made under. */
+export interface Payment {
+  id: string;
+  reference: string;
 }
 
 /** What paymethod knows of the request it pays for (from the reservation context, synchronously). */
@@ -29,12 +46,12 @@ export interface RequestToPay {
 }
 
 export type KindRegistered = {
-  type: "KindRegistered"; paymethodId: string; requestId: string; kind: string; number: string; amount: Money; paymentId: string; place: string; requestDate: string;
+  type: "KindRegistered"; paymethodId: string; requestId: string; kind: string; number: string; amount: Money; paymentId: string; paymentReference: string; place: string; requestDate: string;
 };
 export type KindChanged = { type: "KindChanged"; paymethodId: string; requestId: string; kind: string; previousKind: string };
 export type PaymethodDeleted = { type: "PaymethodDeleted"; paymethodId: string; requestId: string; kind: string; number: string };
-/** A registration never kept: whatever its payment took is refunded. */
-export type PaymethodAbandoned = { type: "PaymethodAbandoned"; requestId: string; reason: string };
+/** A registration never kept: whatever its payment attempt took is refunded (that attempt's reference alone). */
+export type PaymethodAbandoned = { type: "PaymethodAbandoned"; requestId: string; paymentReference: string; reason: string };
 export type PaymethodEvent = KindRegistered | KindChanged | PaymethodDeleted | PaymethodAbandoned;
 
 /** The digits of a card number written with spaces or dashes, or undefined when it is not one (8 to 19 digits). */
@@ -63,25 +80,50 @@ export function checkPayable(request: RequestToPay, existing: Paymethod | undefi
 }
 
 /**
+ * Step 2 begins: a payable request starts a payment attempt, counted so that it pays under a
+ * reference of its own (`attemptReference`). Attempts run one after another or side by side
+ * alike: whichever registers first wins, the others are voided.
+ */
+export function startPaymentAttempt(request: RequestToPay, existing: Paymethod | undefined, attempts: PaymentAttempts | undefined, now: Date): Outcome<PaymentAttempts, never> {
+  const refusal = checkPayable(request, existing);
+  if (refusal) return refusal;
+  return decide({ requestId: request.id, attempts: (attempts?.attempts ?? 0) + 1, updatedAt: now });
+}
+
+/** The payment reference of the latest attempt started. */
+export const attemptReference = (attempts: PaymentAttempts): string => paymentReferenceOf(attempts.requestId, attempts.attempts);
+
+/**
+ * An attempt whose call never left this process (payment down, breaker open): payment never saw
+ * its reference, so the next attempt may take it again, unless a later one started meanwhile.
+ */
+export function releasePaymentAttempt(attempts: PaymentAttempts, reference: string, now: Date): Decision<PaymentAttempts, never> {
+  return decide(attemptReference(attempts) === reference ? { ...attempts, attempts: attempts.attempts - 1, updatedAt: now } : attempts);
+}
+
+/**
  * Step 2: once paid, the payment method is registered (KindRegistered); one registered meanwhile
- * is a refusal, decided in the same transaction.
+ * is a refusal, decided in the same transaction (its payment is then voided by the caller).
  */
 export function registerPaymethod(
-  id: string, command: { kind: string; digits: string }, request: RequestToPay, paymentId: string, existing: Paymethod | undefined, now: Date,
+  id: string, command: { kind: string; digits: string }, request: RequestToPay, payment: Payment, existing: Paymethod | undefined, now: Date,
 ): Outcome<Paymethod, PaymethodEvent> {
   if (existing) return alreadyHas(request.id, existing);
   const last4 = command.digits.slice(-4);
   const paymethod: Paymethod = {
-    id, requestId: request.id, kind: command.kind, last4, status: "PaymentKindRegistered", amount: request.price, paymentId, createdAt: now, updatedAt: now,
+    id, requestId: request.id, kind: command.kind, last4, status: "PaymentKindRegistered", amount: request.price,
+    paymentId: payment.id, paymentReference: payment.reference, createdAt: now, updatedAt: now,
   };
   const { place, requestDate } = request;
   return decide(paymethod, {
-    type: "KindRegistered", paymethodId: id, requestId: request.id, kind: command.kind, number: masked(last4), amount: request.price, paymentId, place, requestDate,
+    type: "KindRegistered", paymethodId: id, requestId: request.id, kind: command.kind, number: masked(last4), amount: request.price,
+    paymentId: payment.id, paymentReference: payment.reference, place, requestDate,
   });
 }
 
-/** Step 2's other outcome: nothing registered, and whatever the payment took is refunded. */
-export const abandonPaymethod = (requestId: string, reason: string): PaymethodAbandoned => ({ type: "PaymethodAbandoned", requestId, reason });
+/** Step 2's other outcome: nothing registered, and whatever the attempt under `paymentReference` took is refunded. */
+export const abandonPaymethod = (paymentReference: string, reason: string): PaymethodAbandoned =>
+  ({ type: "PaymethodAbandoned", requestId: idOfPaymentReference(paymentReference), paymentReference, reason });
 
 /** The customer changes the kind (KindChanged); nothing is paid again. Same kind: nothing changes. */
 export function changeKind(p: Paymethod, kind: string, now: Date): Outcome<Paymethod, PaymethodEvent> {

@@ -1,9 +1,7 @@
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { isRefusal, newId, refused, unavailable, type Client, type CompensatedCalls, type Repository } from "../../../mesh/index.js";
+import { isRefusal, newId, refused, unavailable, wasNeverSent, type Client, type CompensatedCalls, type Repository } from "../../../mesh/index.js";
 import { ReservationStatus, type CleaningReservation, type CleaningReservationService } from "../../../gen/cleaning/v1/reservation_pb.js";
-import { PaymentStatus, PayResponseSchema, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
-import { checkPayable, registerPaymethod, type Paymethod, type PaymethodEvent, type RequestToPay } from "./domain.js";
+import { PaymentStatus, type PaymentService } from "../../../gen/payment/v1/payment_pb.js";
+import { attemptReference, registerPaymethod, releasePaymentAttempt, startPaymentAttempt, type PaymentAttempts, type Paymethod, type PaymethodEvent, type RequestToPay } from "./domain.js";
 
 const statusName = (status: ReservationStatus) => ReservationStatus[status].toLowerCase().replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -13,38 +11,30 @@ function requestToPay(r: CleaningReservation): RequestToPay {
   return { id: r.id, place: r.place, requestDate: r.requestDate, price, status, cancelPending: r.cancelRequestedAt !== undefined && r.cancelRefusal === "" };
 }
 
-// The pending-call note is keyed by the request: a second registration of the same request while
-// the first is paying cannot write its own, and is told to wait.
-const isDuplicateKey = (error: unknown) => {
-  const code = String((error as { code?: unknown } | null)?.code ?? "");
-  return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
-};
-
-// A call that never left this process (breaker open, bulkhead full, no connection): payment cannot
-// have taken anything, so there is nothing to undo. Undoing it anyway would leave a cancellation
-// on the request at payment (idempotent per request), and the request could never be paid.
-const neverSent = (error: ConnectError) =>
-  error.code === Code.Unavailable && /circuit breaker open|too many calls waiting|No connection established|ECONNREFUSED/.test(error.rawMessage);
+// Payment down, too slow, or its answer lost: the attempt is compensated (refunded if payment took
+// it; a call that never left this process is not, as the kit knows), and the next attempt pays
+// under a reference of its own, so trying again works.
 const payLater = () => unavailable("payment is unavailable right now; the payment method was not registered; try again shortly", 10_000);
 
-// Payment is idempotent on (system, request): an attempt undone earlier (payment down or too slow)
-// left its cancellation there, and this request can no longer be paid.
-function declined(requestId: string, status: PaymentStatus | undefined, reason: string) {
+// Payment answered without taking anything: nothing to refund.
+function declined(reference: string, status: PaymentStatus | undefined, reason: string) {
   if (status === PaymentStatus.APPROVED) return undefined;
-  if (status === undefined) return payLater();
+  // Its refund overtook it (payment declines a Pay that comes after its own Cancel): the request
+  // was cancelled meanwhile, or this attempt was given up as lost.
   if (status === PaymentStatus.CANCELLED || reason === "cancelled before payment") {
-    return refused(`an earlier payment attempt for cleaning request ${requestId} was undone (nothing was charged); apply for a new cleaning`, "PAYMENT_UNDONE");
+    return refused(`payment ${reference} was cancelled before it was made (nothing was charged): the request was cancelled meanwhile, or this attempt was given up; try again`, "PAYMENT_CANCELLED");
   }
   return refused(`payment declined: ${reason || "no reason given"}`, "PAYMENT_DECLINED");
 }
 
 /**
- * Step 2 of the cleaning saga in one command: look the request up, pay its price, and register the
- * payment method with its KindRegistered event. No payment, no payment method; and no payment kept
- * without its payment method, whichever process dies when (`payments`: compensated calls).
+ * Step 2 of the cleaning saga in one command: look the request up, start a payment attempt, pay
+ * its price under the attempt's reference, and register the payment method with its
+ * KindRegistered event. No payment, no payment method; and no payment kept without its payment
+ * method, whichever process dies when (`payments`: compensated calls, keyed by the attempt).
  */
 export function createRegisterPaymethod(deps: {
-  paymethods: Repository<Paymethod, PaymethodEvent>; payments: CompensatedCalls;
+  paymethods: Repository<Paymethod, PaymethodEvent>; attempts: Repository<PaymentAttempts>; payments: CompensatedCalls;
   reservation: Client<typeof CleaningReservationService>; payment: Client<typeof PaymentService>;
 }) {
   return async (command: { requestId: string; kind: string; digits: string }): Promise<Paymethod> => {
@@ -53,40 +43,26 @@ export function createRegisterPaymethod(deps: {
     });
     const request = requestToPay(cleaningReservation!);
     const existing = await deps.paymethods.find({ requestId: request.id });
-    const refusal = checkPayable(request, existing);
-    if (refusal) throw refused(refusal.refused, refusal.code);
-
-    let called = false;
+    const started = await deps.attempts.decide({ requestId: request.id }, (attempts) => startPaymentAttempt(request, existing, attempts, new Date()));
+    const reference = attemptReference(started);
     try {
-      const outcome = await deps.payments.run(
-        request.id,
-        () => {
-          called = true;
-          // The method payment records is the kind alone: the card number never leaves this service.
-          return deps.payment.pay(
-            { system: "cleaning", referenceId: request.id, amount: request.price, method: command.kind },
-            {
-              fallback: (error) => {
-                if (neverSent(error)) return create(PayResponseSchema, {}); // no payment: answered as pay-later, nothing compensated
-                throw payLater(); // it may have reached payment: compensated (refunded if it was taken)
-              },
-            },
-          );
-        },
+      return await deps.payments.run(
+        reference,
+        // The method payment records is the kind alone: the card number never leaves this service.
+        () => deps.payment.pay({ system: "cleaning", referenceId: reference, amount: request.price, method: command.kind }, { fallback: () => { throw payLater(); } }),
         async (tx, { payment }) => {
-          // Decided again under the lock: a registration that won meanwhile keeps this one from being saved (and its payment, the same one, from a refund).
+          // Decided again under the lock: an attempt that registered meanwhile wins, and this one's payment is voided (thrown: compensated).
           const current = await deps.paymethods.find({ requestId: request.id }, { tx, lock: true });
-          const decision = registerPaymethod(newId(), command, request, payment!.id, current, new Date());
-          if (!isRefusal(decision)) await deps.paymethods.record(tx, decision, undefined);
-          return decision;
+          const decision = registerPaymethod(newId(), command, request, { id: payment!.id, reference }, current, new Date());
+          if (isRefusal(decision)) throw refused(`${decision.refused}; this payment is refunded`, decision.code);
+          await deps.paymethods.record(tx, decision, undefined);
+          return decision.state;
         },
-        // Declined (or undone before): nothing was taken, so nothing is refunded.
-        { refusal: ({ payment }) => declined(request.id, payment?.status, payment?.reason ?? "") },
+        { refusal: ({ payment }) => declined(reference, payment?.status, payment?.reason ?? "") },
       );
-      if (isRefusal(outcome)) throw refused(outcome.refused, outcome.code);
-      return outcome.state;
     } catch (error) {
-      if (!called && isDuplicateKey(error)) throw new ConnectError(`a payment method for cleaning request ${request.id} is being registered right now; try again`, Code.Aborted);
+      // Payment never saw this reference: given back, the next attempt pays under it (else it merely takes the next number).
+      if (wasNeverSent(error)) await deps.attempts.change({ requestId: request.id }, (a) => releasePaymentAttempt(a, reference, new Date())).catch(() => undefined);
       throw error;
     }
   };

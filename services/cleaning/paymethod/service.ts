@@ -5,7 +5,7 @@ import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { createPaymethodApi } from "./api.js";
 import { abandonPaymethod } from "./domain.js";
 import { createRegisterPaymethod } from "./register-paymethod.js";
-import { paymethods } from "./tables.js";
+import { paymentAttempts, paymethods } from "./tables.js";
 
 /** cleaning's paymethod: the customer's payment methods; registering one pays for its request. */
 export const paymethodContext = defineService({
@@ -13,12 +13,12 @@ export const paymethodContext = defineService({
   port: 8123,
   serves: [PaymethodService],
   dependencies: { reservation: dependency("cleaning-reservation", CleaningReservationService), payment: dependency("payment", PaymentService) },
-  tables: [paymethods, pendingCalls],
+  tables: [paymethods, paymentAttempts, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
   start({ transact, repository, clients, config, logger }) {
     const rows = repository(paymethods);
     const payments = compensatedCalls({ transact, logger, events: paymethods.events!, compensation: abandonPaymethod, abandonAfterMs: config.abandonPaymentAfterMs });
-    const register = createRegisterPaymethod({ paymethods: rows, payments, ...clients });
+    const register = createRegisterPaymethod({ paymethods: rows, attempts: repository(paymentAttempts), payments, ...clients });
     return { rpc: [serve(PaymethodService, createPaymethodApi(rows, register))], background: [payments.sweeper] };
   },
 });

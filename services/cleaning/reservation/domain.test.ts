@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isRefusal } from "../../../mesh/kernel/index.js";
-import { advanceReservation, applyForCleaning, cancelPending, confirmCancel, refuseCancel, requestCancel } from "./domain.js";
+import { advanceReservation, applyForCleaning, cancelPending, confirmCancel, recordPayment, refuseCancel, requestCancel } from "./domain.js";
 
 const apply = { place: "Seoul Gangnam", requestDate: "2026-12-01", price: { amount: 50000n, currency: "KRW" }, customerId: "guest" };
 
@@ -39,5 +39,27 @@ test("a confirmed cancel cancels once (the refund follows); a refused one leaves
 test("reports move a request forward only", () => {
   const { state } = applyForCleaning("r1", apply, new Date(0));
   const confirmed = advanceReservation(state, "CleaningConfirmed").state;
-  assert.equal(advanceReservation(confirmed, "Paid").state.status, "CleaningConfirmed");
+  assert.equal(recordPayment(confirmed, "r1").state.status, "CleaningConfirmed");
+  assert.equal(recordPayment(confirmed, "r1").state.paymentReference, "r1", "the payment is remembered all the same");
+});
+
+test("paid by a retry (its own reference): cancelling refunds that attempt too, whichever of the two is heard first", () => {
+  const { state } = applyForCleaning("r1", apply, new Date(0));
+  const paid = recordPayment(state, "r1.2");
+  assert.deepEqual([paid.state.status, paid.state.paymentReference, paid.events], ["Paid", "r1.2", []]);
+  assert.deepEqual(recordPayment(paid.state, "r1.2").state, paid.state, "a redelivered report changes nothing");
+  assert.deepEqual(confirmCancel(paid.state, "bye").events, [
+    { type: "CleaningRequestCanceled", requestId: "r1", reason: "bye" },
+    { type: "CleaningPaymentVoided", paymentReference: "r1.2", requestId: "r1", reason: "bye" },
+  ]);
+  // The cancel won the race with the registration: the late report voids its payment, once.
+  const cancelled = confirmCancel(state, "bye");
+  assert.deepEqual(cancelled.events, [{ type: "CleaningRequestCanceled", requestId: "r1", reason: "bye" }]);
+  const late = recordPayment(cancelled.state, "r1.3");
+  assert.equal(late.state.status, "ReservationCanceled");
+  assert.deepEqual(late.events, [{ type: "CleaningPaymentVoided", paymentReference: "r1.3", requestId: "r1", reason: "bye" }]);
+  assert.equal(recordPayment(late.state, "r1.3").events.length, 0);
+  // Paid by the first attempt: CleaningRequestCanceled refunds it (reference = the id), nothing more.
+  assert.equal(confirmCancel(recordPayment(state, "r1").state, "bye").events.length, 1);
+  assert.equal(recordPayment(cancelled.state, "r1").events.length, 0);
 });

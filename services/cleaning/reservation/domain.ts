@@ -18,6 +18,8 @@ export interface CleaningReservation {
   cancelReason: string;
   /** Why the cleaner refused ("the cleaning is already completed"); empty otherwise. */
   cancelRefusal: string;
+  /** The reference of the payment attempt that paid: the id, or "<id>.<n>" for a retry; empty until paid. */
+  paymentReference: string;
 }
 
 /** What the customer applies with. */
@@ -26,16 +28,18 @@ export type ApplyForCleaning = Pick<CleaningReservation, "place" | "requestDate"
 export type CleaningRequested = { type: "CleaningRequested"; requestId: string } & ApplyForCleaning;
 /** The customer asked to cancel: the cleaning context answers with CancelConfirmed or CancelRefused. */
 export type CleaningCancelRequested = { type: "CleaningCancelRequested"; requestId: string; reason: string };
-/** A confirmed cancellation: payment refunds on it. */
+/** A confirmed cancellation: payment refunds on it the first attempt (reference = the request id). */
 export type CleaningRequestCanceled = { type: "CleaningRequestCanceled"; requestId: string; reason: string };
-export type ReservationEvent = CleaningRequested | CleaningCancelRequested | CleaningRequestCanceled;
+/** A later attempt that paid for a cancelled request: payment refunds that reference alone. */
+export type CleaningPaymentVoided = { type: "CleaningPaymentVoided"; paymentReference: string; requestId: string; reason: string };
+export type ReservationEvent = CleaningRequested | CleaningCancelRequested | CleaningRequestCanceled | CleaningPaymentVoided;
 
 /** Whom messages go to when the customer names nobody. */
 export const GUEST = "guest";
 
 /** Step 1: the customer applies for a cleaning (ReservationApply). */
 export function applyForCleaning(id: string, command: ApplyForCleaning, now: Date): Decision<CleaningReservation, ReservationEvent> {
-  const reservation: CleaningReservation = { id, ...command, status: "ReservationApply", createdAt: now, cancelReason: "", cancelRefusal: "" };
+  const reservation: CleaningReservation = { id, ...command, status: "ReservationApply", createdAt: now, cancelReason: "", cancelRefusal: "", paymentReference: "" };
   const { place, requestDate, price, customerId } = reservation;
   return decide(reservation, { type: "CleaningRequested", requestId: id, place, requestDate, price, customerId });
 }
@@ -53,10 +57,26 @@ export function requestCancel(r: CleaningReservation, reason: string, now: Date)
   return decide({ ...r, cancelRequestedAt: now, cancelReason: reason, cancelRefusal: "" }, { type: "CleaningCancelRequested", requestId: r.id, reason });
 }
 
-/** The cleaner confirmed: the request is cancelled once (CleaningRequestCanceled: the refund follows). */
+// CleaningRequestCanceled refunds the payment under the request's id; one a retry made (a
+// reference of its own) must be voided by its own event.
+const voided = (r: CleaningReservation, paymentReference: string, reason: string): CleaningPaymentVoided[] =>
+  paymentReference && paymentReference !== r.id ? [{ type: "CleaningPaymentVoided", paymentReference, requestId: r.id, reason }] : [];
+
+/** The cleaner confirmed: the request is cancelled once (CleaningRequestCanceled: the refund of the payment that paid follows). */
 export function confirmCancel(r: CleaningReservation, reason: string): Decision<CleaningReservation, ReservationEvent> {
   if (r.status === "ReservationCanceled") return decide(r);
-  return decide({ ...r, status: "ReservationCanceled", cancelReason: reason, cancelRefusal: "" }, { type: "CleaningRequestCanceled", requestId: r.id, reason });
+  return decide<CleaningReservation, ReservationEvent>({ ...r, status: "ReservationCanceled", cancelReason: reason, cancelRefusal: "" },
+    { type: "CleaningRequestCanceled", requestId: r.id, reason }, ...voided(r, r.paymentReference, reason));
+}
+
+/**
+ * Step 2 reported (KindRegistered): paid, under `paymentReference`. A request cancelled before
+ * the report (the cancel won the race) stays cancelled, and that payment is refunded too.
+ */
+export function recordPayment(r: CleaningReservation, paymentReference: string): Decision<CleaningReservation, ReservationEvent> {
+  if (r.paymentReference === paymentReference) return decide(r);
+  if (r.status === "ReservationCanceled") return decide({ ...r, paymentReference }, ...voided(r, paymentReference, r.cancelReason || "cleaning request cancelled"));
+  return decide({ ...r, paymentReference, status: furtherStatus(r.status, "Paid") });
 }
 
 /** The cleaner finished first: the request stays as reported, with the refusal to read. */
@@ -73,8 +93,8 @@ export function furtherStatus(current: ReservationStatus, reported: ReservationS
   return progress[reported] > progress[current] ? reported : current;
 }
 
-/** Steps 2 and 3: paid, scheduled, completed, as the other contexts report. */
-export function advanceReservation(r: CleaningReservation, reported: "Paid" | "CleaningConfirmed" | "CleaningCompleted"): Decision<CleaningReservation, ReservationEvent> {
+/** Step 3: scheduled, completed, as the cleaner reports. */
+export function advanceReservation(r: CleaningReservation, reported: "CleaningConfirmed" | "CleaningCompleted"): Decision<CleaningReservation, ReservationEvent> {
   const status = furtherStatus(r.status, reported);
   return decide(status === r.status ? r : { ...r, status });
 }

@@ -1,6 +1,6 @@
 import { on, policy, type Policy, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
 import { CleaningCompleted, CleaningConfirmed, cleanerAnswers, KindRegistered, PaymethodDeleted } from "../events.js";
-import { advanceReservation, confirmCancel, refuseCancel, requestCancel, type CleaningReservation, type ReservationEvent } from "./domain.js";
+import { advanceReservation, confirmCancel, recordPayment, refuseCancel, requestCancel, type CleaningReservation, type ReservationEvent } from "./domain.js";
 
 // Reactions of the reservation context to the paymethod's and the cleaner's events (inbound adapter).
 
@@ -9,7 +9,10 @@ export function createReservationPolicies(reservations: Repository<CleaningReser
   const advance = (reported: Parameters<typeof advanceReservation>[1]) => (event: ReceivedEvent, tx: Transaction) =>
     reservations.apply(tx, event.businessKey, (r) => r && advanceReservation(r, reported)).then(() => undefined);
   return [
-    policy("markReservationPaidWhenKindRegistered", on(KindRegistered, advance("Paid"))),
+    // One registered before attempts had references of their own names none: it paid under the request id.
+    policy("markReservationPaidWhenKindRegistered", on(KindRegistered, async ({ message: m }, tx) => {
+      await reservations.apply(tx, m.requestId, (r) => r && recordPayment(r, m.paymentReference || m.requestId));
+    })),
     policy("advanceReservationWhenCleaningProgressed", on(CleaningConfirmed, advance("CleaningConfirmed")), on(CleaningCompleted, advance("CleaningCompleted"))),
     // Deleting the payment method withdraws the payment: the request is cancelled unless the cleaner finished (then nothing is asked).
     policy("requestCancelWhenPaymethodDeleted", on(PaymethodDeleted, async ({ message: m }, tx) => {

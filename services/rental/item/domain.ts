@@ -1,7 +1,7 @@
 // The item manager's side of the rental market: items, which reservation holds each, renting
 // out and taking back, and the answer to a renter's cancel request. The item is the authority on
 // who holds it. Pure: decisions return the new state and the events to publish.
-import { cancelConfirmed, cancelRefused, decide, refuse, type CancelAnswer, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+import { cancelConfirmed, cancelRefused, decide, idOfPaymentReference, paymentAttemptOf, refuse, type CancelAnswer, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type ItemStatus = "Rentable" | "NotRentable";
 export type RentalStatus = "NotRenting" | "Renting" | "Returned";
@@ -106,9 +106,7 @@ export function receiveReservation(incoming: ReservationRef, hold: Hold | undefi
 
 /** The attempt a payment reference stands for: the reservation id is the first, "<id>.<n>" the n-th. */
 export function attemptOf(reservationNo: string, paymentReference: string): number {
-  if (!paymentReference.startsWith(`${reservationNo}.`)) return 1;
-  const n = Number(paymentReference.slice(reservationNo.length + 1));
-  return Number.isInteger(n) && n > 0 ? n : 1;
+  return idOfPaymentReference(paymentReference) === reservationNo ? paymentAttemptOf(paymentReference) : 1;
 }
 
 /**

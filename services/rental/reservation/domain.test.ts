@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isRefusal } from "../../../mesh/kernel/index.js";
+import { idOfPaymentReference, isRefusal } from "../../../mesh/kernel/index.js";
 import {
-  checkPaymentCancellable, closeReservation, followRental, paymentCancelled, paymentReferenceOf, recordPayment, requestCancel, reservationOfReference, reserve, startPayment, voidPayment, type Reservation,
+  checkPaymentCancellable, closeReservation, followRental, paymentCancelled, paymentReferenceOf, recordPayment, requestCancel, reserve, startPayment, voidPayment, type Reservation,
 } from "./domain.js";
 
 const now = new Date("2025-01-01T00:00:00Z");
@@ -16,7 +16,7 @@ const ok = <T>(o: T) => {
 test("each payment attempt has its own reference; the first is the reservation's id", () => {
   assert.equal(paymentReferenceOf("r1", 1), "r1");
   assert.equal(paymentReferenceOf("r1", 3), "r1.3");
-  assert.equal(reservationOfReference("r1.3"), "r1");
+  assert.equal(idOfPaymentReference("r1.3"), "r1");
   assert.deepEqual(voidPayment("r1.2", "lost"), { type: "ReservationPaymentVoided", paymentReference: "r1.2", reservationNo: "r1", reason: "lost" });
 });
 

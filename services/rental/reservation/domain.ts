@@ -1,6 +1,6 @@
 // The renter's reservation: taking it (even while the item service is down), paying for it,
 // cancelling the payment or the reservation, and following what the item reports. Pure.
-import { decide, refuse, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+import { decide, idOfPaymentReference, paymentReferenceOf, refuse, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type ReservationStatus = "Reserved" | "Cancelled" | "Rejected";
 export type PaymentStatus = "NotPaid" | "Paid" | "Refunded";
@@ -71,10 +71,8 @@ function open(r: Reservation): Refusal | undefined {
   return undefined;
 }
 
-/** The reference of a payment attempt: the reservation's id first, then "<id>.<n>". */
-export const paymentReferenceOf = (id: string, attempt: number): string => (attempt <= 1 ? id : `${id}.${attempt}`);
-/** The reservation a payment reference belongs to. */
-export const reservationOfReference = (reference: string): string => reference.replace(/\.\d+$/, "");
+/** Each payment attempt of a reservation pays under its own reference (the kernel's rule): the reservation's id first, then "<id>.<n>". */
+export { paymentReferenceOf };
 
 /** Step 6: a payment attempt starts (a new reference); refused unless the reservation is open and unpaid. */
 export function startPayment(r: Reservation, now: Date): Outcome<Reservation, ReservationEvent> {
@@ -115,7 +113,7 @@ export function paymentCancelled(r: Reservation, paymentReference: string, reaso
 
 /** A payment attempt that must be refunded on its own (lost answer, too late, or a retry outliving its reservation). */
 export const voidPayment = (paymentReference: string, reason: string): ReservationEvent =>
-  ({ type: "ReservationPaymentVoided", paymentReference, reservationNo: reservationOfReference(paymentReference), reason });
+  ({ type: "ReservationPaymentVoided", paymentReference, reservationNo: idOfPaymentReference(paymentReference), reason });
 
 /**
  * Steps 4 and 9: the renter asks to cancel, until the item is rented out. The item holds what is
