@@ -6,7 +6,9 @@ import type { DescService } from "@bufbuild/protobuf";
 import { CustomerCenterService, type MyPage } from "../../gen/coffee/v1/customercenter_pb.js";
 import { OrderService } from "../../gen/coffee/v1/order_pb.js";
 import { ProductService, type Production } from "../../gen/coffee/v1/product_pb.js";
+import { ProductionCancelService } from "../../gen/coffee/v1/production_cancel_pb.js";
 import { StockService } from "../../gen/coffee/v1/stock_pb.js";
+import { StockReservationService } from "../../gen/coffee/v1/stock_reservation_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { eventually, startTestSystem, type testDialects, type TestSystem } from "../../mesh/testing/index.js";
@@ -36,11 +38,14 @@ function clientsOf(sys: TestSystem) {
   const orders = client(sys, OrderService, "coffee-order");
   const kitchen = client(sys, ProductService, "coffee-product");
   const stock = client(sys, StockService, "coffee-stock");
+  // The internal services, reached as their callers reach them: at the serving process, over the mesh.
+  const cancels = client(sys, ProductionCancelService, "coffee-product");
+  const reservations = client(sys, StockReservationService, "coffee-stock");
   const center = client(sys, CustomerCenterService, "coffee-customercenter");
   const payments = client(sys, PaymentService, "payment");
   const notifications = client(sys, NotificationService, "notification");
   return {
-    orders, kitchen, stock, center, payments, notifications,
+    orders, kitchen, stock, cancels, reservations, center, payments, notifications,
     /** The production of an order, once the kitchen has one that satisfies `ok`. */
     production: (orderId: string, ok: (p: Production) => boolean = () => true, what = "a production") =>
       eventually(`order ${orderId}: ${what}`, async () => {

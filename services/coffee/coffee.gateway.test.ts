@@ -2,9 +2,19 @@
 // JSON string "1"; statuses in the seed's short form), and the seed's fault-isolation checkpoints:
 // temporal decoupling with the kitchen stopped, and the kitchen's synchronous stock reservation
 // through its breaker with the warehouse stopped. The kitchen starts and makes orders itself here.
+// The saga's steps between coffee's own services (the kitchen's cancel, the warehouse's
+// reservation) are internal services: no client reaches them through the gateway.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { eventually, sampleValue, testDialects } from "../../mesh/testing/index.js";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { ProductService } from "../../gen/coffee/v1/product_pb.js";
+import { ProductionCancelService } from "../../gen/coffee/v1/production_cancel_pb.js";
+import { StockService } from "../../gen/coffee/v1/stock_pb.js";
+import { StockReservationService } from "../../gen/coffee/v1/stock_reservation_pb.js";
+import { newId } from "../../mesh/index.js";
+import { codeOf, eventually, isInternal, sampleValue, testDialects } from "../../mesh/testing/index.js";
 import { startCoffee, type Coffee } from "./coffee-fixtures.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -66,6 +76,43 @@ for (const dialect of testDialects) describe(`coffee through the gateway on ${di
     assert.equal((await http("GET", "/coffee/stocks")).status, 200);
   });
 
+  // Before the tests that stop services: the gateway's channels are all fresh here.
+  test("the internal steps (ProductionCancelService.CancelProduction, StockReservationService.Reduce) are not reachable through the gateway, over REST nor gRPC; the public services are", async () => {
+    assert.ok(isInternal(ProductionCancelService) && isInternal(StockReservationService));
+    assert.ok(!isInternal(ProductService) && !isInternal(StockService));
+    const orderId = newId();
+    // REST: their old paths lead to no RPC. Each has the shape of GET /coffee/productions/{id} or
+    // /coffee/stocks/{productName}, so a POST is 405 (only GET there), a GET looks up "cancel" / "reduce".
+    for (const path of ["/coffee/productions/cancel", "/coffee/stocks/reduce"]) {
+      const res = await http("POST", path, { orderId, productName: "Americano", qty: "1" });
+      assert.equal(res.status, 405, `POST ${path}: ${JSON.stringify(res.json)}`);
+      assert.match(res.json.message, /POST is not allowed .*; use GET$/);
+      assert.equal((await http("GET", path)).status, 404);
+    }
+    // Nor over the Connect protocol on the gateway's HTTP port, where the public ones answer.
+    assert.equal((await http("POST", "/coffee.v1.StockReservationService/Reduce", { orderId, productName: "Americano", qty: "1" })).status, 404);
+    assert.equal((await http("POST", "/coffee.v1.ProductionCancelService/CancelProduction", { orderId, productName: "Americano" })).status, 404);
+    assert.equal((await http("POST", "/coffee.v1.StockService/GetStock", { productName: "Americano" })).status, 200);
+    const openapi = JSON.parse(await readFile(new URL("../../docs/openapi.json", import.meta.url), "utf8"));
+    assert.ok(!("/coffee/productions/cancel" in openapi.paths) && !("/coffee/stocks/reduce" in openapi.paths));
+    assert.doesNotMatch(JSON.stringify(openapi), /ProductionCancelService|StockReservationService/);
+    // gRPC on the gateway's port: the internal services are not there.
+    const viaGateway = createGrpcTransport({ baseUrl: c.sys.url("gateway") });
+    assert.equal(await codeOf(createClient(ProductionCancelService, viaGateway).cancelProduction({ orderId, productName: "Americano" })), "Unimplemented");
+    assert.equal(await codeOf(createClient(StockReservationService, viaGateway).reduce({ orderId, productName: "Americano", qty: 1 })), "Unimplemented");
+    // Nothing happened: no production was cancelled, no stock taken for the order.
+    assert.equal((await c.kitchen.listProductions({ orderId })).productions.length, 0);
+    // The public ones, over both.
+    assert.equal((await http("GET", `/coffee/productions?orderId=${orderId}`)).status, 200);
+    assert.equal((await http("GET", "/coffee/stocks/Americano")).status, 200);
+    assert.equal(await codeOf(createClient(ProductService, viaGateway).listProductions({ orderId })), "OK");
+    assert.equal(await codeOf(createClient(StockService, viaGateway).getStock({ productName: "Americano" })), "OK");
+    // Their callers do reach them, over the mesh at the serving process.
+    assert.equal((await c.cancels.cancelProduction({ orderId, productName: "Americano" })).production!.orderId, orderId);
+    // Cancelled first: once the warehouse has heard, a reservation for the order is refused (anything taken before that goes back).
+    await eventually("the reservation refused as cancelled", async () => (await codeOf(c.reservations.reduce({ orderId, productName: "Americano", qty: 1 }))) === "FailedPrecondition" || undefined);
+  });
+
   test("temporal decoupling: with coffee-product stopped orders are taken and stay Requested; back, they complete on their own", async () => {
     await stop("coffee-product");
     try {
@@ -91,7 +138,7 @@ for (const dialect of testDialects) describe(`coffee through the gateway on ${di
     await stop("coffee-stock");
     try {
       const ids = [await order("Cappuccino"), await order("Cappuccino"), await order("Cappuccino"), await order("Cappuccino")];
-      const reducePath = "/coffee.v1.StockService/Reduce";
+      const reducePath = "/coffee.v1.StockReservationService/Reduce";
       await eventually("the kitchen's breaker to the warehouse opens", async () => {
         const text = await (await fetch(`${c.sys.url("coffee-product", "http")}/metrics`)).text();
         return sampleValue(text, "mesh_breaker_state", { dependency: "coffee-stock", method: reducePath }) === 2 || undefined;

@@ -108,7 +108,7 @@ for (const dialect of testDialects) {
       const { order } = await c.orders.placeOrder({ productName: "Tea", qty: 2, customerId: "crash" });
       await c.production(order!.id);
       // What CancelOrder does first; the order context never gets to save its side.
-      await c.kitchen.cancelProduction({ orderId: order!.id, reason: "asked, then order died" });
+      await c.cancels.cancelProduction({ orderId: order!.id, reason: "asked, then order died", productName: "Tea" });
       await eventually("order cancelled", async () => (await c.orders.getOrder({ id: order!.id })).order!.status === OrderStatus.CANCELED || undefined);
       await c.payment(order!.id, (p) => p.status === PaymentStatus.CANCELLED, "refunded");
       assert.ok((await c.told(order!.id, 3)).some((n) => n.eventType === "coffee.order.OrderCanceled"));
@@ -133,7 +133,7 @@ for (const dialect of testDialects) {
       const before = await c.stockOf("Tea");
       const p = await c.production(orderId);
       await c.kitchen.startProduction({ id: p.id });
-      await c.stock.reduce({ orderId, productName: "Tea", qty: 3 });
+      await c.reservations.reduce({ orderId, productName: "Tea", qty: 3 });
       await c.kitchen.startProduction({ id: p.id });
       await eventually("both events handled", async () => (await c.myPage(orderId, () => true, "row")).steps.filter((s) => s.event === "Ordered").length === 2);
       assert.equal((await c.kitchen.listProductions({ orderId })).productions.length, 1);
@@ -209,12 +209,13 @@ for (const dialect of testDialects) {
       assert.deepEqual(await fields(c.kitchen.listProductions({ pageSize: 5000 })), ["pageSize"]);
       assert.deepEqual(await fields(c.kitchen.startProduction({ id: "" })), ["id"]);
       assert.equal(await codeOf(c.kitchen.produce({ id: "nope" })), "NotFound");
-      assert.deepEqual(await fields(c.kitchen.cancelProduction({ orderId: "" })), ["orderId"]);
+      assert.deepEqual(await fields(c.cancels.cancelProduction({ orderId: "" })), ["orderId", "productName"]);
+      assert.deepEqual(await fields(c.cancels.cancelProduction({ orderId: "o", productName: "Tea", reason: "r".repeat(301) })), ["reason"]);
       assert.deepEqual(await fields(c.stock.getStock({ productName: "" })), ["productName"]);
       assert.equal(await codeOf(c.stock.getStock({ productName: "Nothing" })), "NotFound");
       assert.deepEqual(await fields(c.stock.listStocks({ pageToken: "%%%" })), ["pageToken"]);
-      assert.deepEqual(await fields(c.stock.reduce({ orderId: "", productName: "", qty: 0 })), ["orderId", "productName", "qty"]);
-      assert.equal(await codeOf(c.stock.reduce({ orderId: newId(), productName: "Americano", qty: 100_000 })), "FailedPrecondition");
+      assert.deepEqual(await fields(c.reservations.reduce({ orderId: "", productName: "", qty: 0 })), ["orderId", "productName", "qty"]);
+      assert.equal(await codeOf(c.reservations.reduce({ orderId: newId(), productName: "Americano", qty: 100_000 })), "FailedPrecondition");
       assert.deepEqual(await fields(c.stock.addStock({ productName: "", qty: 0 })), ["productName", "qty"]);
       assert.deepEqual(await fields(c.center.listMyPages({ pageSize: -5 })), ["pageSize"]);
       assert.deepEqual(await fields(c.center.listMyPages({ customerId: "c".repeat(65) })), ["customerId"]);

@@ -1,6 +1,6 @@
 import { compensatedCalls, defineService, dependency, pendingCalls, pendingCallTimeout, serve } from "../../../mesh/index.js";
 import { OrderService } from "../../../gen/coffee/v1/order_pb.js";
-import { ProductService } from "../../../gen/coffee/v1/product_pb.js";
+import { ProductionCancelService } from "../../../gen/coffee/v1/production_cancel_pb.js";
 import { PaymentService } from "../../../gen/payment/v1/payment_pb.js";
 import { createOrderApi } from "./api.js";
 import { createCancelOrder } from "./cancel-order.js";
@@ -14,7 +14,7 @@ export const orderContext = defineService({
   id: "coffee-order",
   port: 8101,
   serves: [OrderService],
-  dependencies: { product: dependency("coffee-product", ProductService), payment: dependency("payment", PaymentService) },
+  dependencies: { product: dependency("coffee-product", ProductionCancelService), payment: dependency("payment", PaymentService) },
   tables: [orders, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
   start({ transact, repository, clients, config, logger }) {

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { domainEnum, fieldChecks, newId, refused, toMessage, unavailable, type Repository } from "../../../mesh/index.js";
+import { domainEnum, fieldChecks, toMessage, unavailable, type Repository } from "../../../mesh/index.js";
 import { ProductionSchema, ProductionStatus, ProductionStatusSchema, type ProductService } from "../../../gen/coffee/v1/product_pb.js";
-import { alreadyStarted, andThen, cancelIsRefused, cancelProduction, produce, produceIfStarted, productionStatuses, startProduction, type Production, type ProductEvent } from "./domain.js";
+import { andThen, produce, produceIfStarted, productionStatuses, startProduction, type Production, type ProductEvent } from "./domain.js";
 import type { ReserveStock } from "./reserve-stock.js";
 import type { KitchenMode } from "./service.js";
 
@@ -50,17 +50,6 @@ export function createProductApi(productions: Repository<Production, ProductEven
       idChecks(req.id).throwIfInvalid();
       const found = await productions.get({ id: req.id });
       return { production: message(await productions.change(found.orderId, (p) => produce(p, new Date()))) };
-    },
-
-    // The order context asks; the kitchen decides against starting, in this one transaction.
-    async cancelProduction(req) {
-      idChecks(req.orderId, "orderId").maxLength("reason", req.reason, 300).throwIfInvalid();
-      const p = await productions.decide(req.orderId, (existing) => cancelProduction(existing, { orderId: req.orderId, reason: req.reason || "cancelled by the customer" }, newId(), new Date()));
-      if (cancelIsRefused(p)) {
-        const refusal = alreadyStarted(p.orderId);
-        throw refused(refusal.refused, refusal.code);
-      }
-      return { production: message(p) };
     },
   };
 }

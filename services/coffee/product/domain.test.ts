@@ -29,15 +29,16 @@ describe("coffee kitchen domain", () => {
   });
 
   test("cancel before start: cancelled (a tombstone when the order has not arrived); after start: refused and recorded", () => {
-    const canceled = cancelProduction(requested(), { orderId: "o1", reason: "no" }, "x", now);
+    const canceled = cancelProduction(requested(), { orderId: "o1", reason: "no", productName: "Latte" }, "x", now);
     assert.equal(canceled.state.status, "Canceled");
     assert.deepEqual(canceled.events.map((e) => e.type), ["ProductCanceled"]);
     assert.equal(startProduction(canceled.state, reserved, now).state.status, "Canceled", "a cancelled production never starts");
-    const early = cancelProduction(undefined, { orderId: "o9", reason: "no" }, "x", now);
+    const early = cancelProduction(undefined, { orderId: "o9", reason: "no", productName: "Latte" }, "x", now);
     assert.equal(early.state.status, "Canceled");
+    assert.deepEqual(early.events.map((e) => e.type === "ProductCanceled" && e.productName), ["Latte"], "the warehouse learns which stock to hold");
     assert.equal(requestProduction(early.state, { ...order, orderId: "o9" }, "y", now).state.status, "Canceled", "the late order is not made");
     const started: Production = startProduction(requested(), reserved, now).state;
-    const refused = cancelProduction(started, { orderId: "o1", reason: "no" }, "x", now);
+    const refused = cancelProduction(started, { orderId: "o1", reason: "no", productName: "Latte" }, "x", now);
     assert.equal(refused.state, started);
     assert.deepEqual(refused.events.map((e) => e.type), ["CancelRefused"]);
   });

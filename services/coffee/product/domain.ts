@@ -85,16 +85,24 @@ export const alreadyStarted = (orderId: string): Refusal =>
 /** Whether a production's cancellation is refused (it started, or is made). */
 export const cancelIsRefused = (p: Production): boolean => p.status === "Started" || p.status === "Completed";
 
+/** The customer's cancel as it reaches the kitchen: the order, why, and its menu item. */
+export interface CancelRequest {
+  orderId: string;
+  reason: string;
+  productName: string;
+}
+
 /**
  * Step 6: cancel the production of an order, decided in the same transaction as starting it, so
  * exactly one wins. Not started: cancelled (ProductCanceled; a production not arrived yet leaves a
- * cancelled one behind, so the late order is never made). Started or made: unchanged, with the
+ * cancelled one behind, named after the order's menu item, so the late order is never made and
+ * the warehouse knows which stock to give back or hold). Started or made: unchanged, with the
  * refusal recorded (CancelRefused) for the customer's view; the caller answers FAILED_PRECONDITION.
  */
-export function cancelProduction(existing: Production | undefined, request: { orderId: string; reason: string }, id: string, now: Date): Decision<Production, ProductEvent> {
+export function cancelProduction(existing: Production | undefined, request: CancelRequest, id: string, now: Date): Decision<Production, ProductEvent> {
   if (existing && cancelIsRefused(existing)) return decide(existing, cancelRefused(existing.orderId, alreadyStarted(existing.orderId)));
   if (existing && existing.status !== "Requested") return decide(existing);
-  const base: Production = existing ?? { id, orderId: request.orderId, productName: "", qty: 0, status: "Requested", reason: "", requestedAt: now, updatedAt: now };
+  const base: Production = existing ?? { id, orderId: request.orderId, productName: request.productName, qty: 0, status: "Requested", reason: "", requestedAt: now, updatedAt: now };
   const reason = request.reason.slice(0, 300);
   return decide({ ...base, status: "Canceled", reason, updatedAt: now }, { type: "ProductCanceled", ...about(base), reason });
 }

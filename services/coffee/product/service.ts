@@ -1,7 +1,9 @@
 import { defineService, dependency, serve } from "../../../mesh/index.js";
 import { ProductService } from "../../../gen/coffee/v1/product_pb.js";
-import { StockService } from "../../../gen/coffee/v1/stock_pb.js";
+import { ProductionCancelService } from "../../../gen/coffee/v1/production_cancel_pb.js";
+import { StockReservationService } from "../../../gen/coffee/v1/stock_reservation_pb.js";
 import { createProductApi } from "./api.js";
+import { createProductionCancelApi } from "./cancel-api.js";
 import { createProductPolicies } from "./policies.js";
 import { createReserveStock } from "./reserve-stock.js";
 import { productions } from "./tables.js";
@@ -16,8 +18,8 @@ export interface KitchenMode {
 export const productContext = defineService({
   id: "coffee-product",
   port: 8102,
-  serves: [ProductService],
-  dependencies: { stock: dependency("coffee-stock", StockService) },
+  serves: [ProductService, ProductionCancelService],
+  dependencies: { stock: dependency("coffee-stock", StockReservationService) },
   tables: [productions],
   config: (env): KitchenMode => ({
     // true: a production starts as its order arrives; false: it waits for StartProduction.
@@ -29,7 +31,7 @@ export const productContext = defineService({
     const rows = repository(productions);
     const reserveStock = createReserveStock(clients.stock);
     return {
-      rpc: [serve(ProductService, createProductApi(rows, reserveStock, config))],
+      rpc: [serve(ProductService, createProductApi(rows, reserveStock, config)), serve(ProductionCancelService, createProductionCancelApi(rows))],
       policies: createProductPolicies(rows, reserveStock, config),
     };
   },

@@ -22,13 +22,24 @@ export async function recordDecision(tx: Transaction, decision: StockDecision, w
 }
 
 /**
- * Loads, locked, the stock then the reservation of an order, decides, and records. The stock row
- * is locked first, so two reservations for one order serialize on it (the second finds the first).
+ * Loads, locked, the stock then the reservation of an order, decides, and records. Every writer
+ * locks the stock row first, so a reservation and a cancellation for one order serialize on it
+ * (the second finds the first) instead of both inserting the order's reservation. The stock is the
+ * reservation's when the order has one: a cancellation that does not name the product (an event
+ * from before cancels carried it) still gives back what was taken, from the right stock; should
+ * the reservation appear under another product while this waited, it decides again on that one.
  */
 export async function decideOver<R>(tx: Transaction, productName: string, orderId: string, decide: (stock: Stock | undefined, reservation: Reservation | undefined) => StockDecision | R): Promise<StockDecision | R> {
-  const stock = productName ? await stocks.find(tx.db, productName, { lock: true }) : undefined;
-  const reservation = await reservations.find(tx.db, orderId, { lock: true });
-  const decision = decide(stock, reservation);
-  if (decision && typeof decision === "object" && "events" in decision) await recordDecision(tx, decision as StockDecision, { stock, reservation });
-  return decision;
+  let name = productName || (await reservations.find(tx.db, orderId))?.productName || "";
+  for (;;) {
+    const stock = name ? await stocks.find(tx.db, name, { lock: true }) : undefined;
+    const reservation = await reservations.find(tx.db, orderId, { lock: true });
+    if (reservation?.productName && reservation.productName !== name) {
+      name = reservation.productName; // now locked, it cannot change again: one more round at most
+      continue;
+    }
+    const decision = decide(stock, reservation);
+    if (decision && typeof decision === "object" && "events" in decision) await recordDecision(tx, decision as StockDecision, { stock, reservation });
+    return decision;
+  }
 }
