@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     // Measured for every system alike: where the cores went over its whole bench (both rates, and following the sagas).
     const { result, use } = await withCpu(pids, () => bench.run({ stack: stack!, seconds, halfSeconds, clients, quick, say }));
     const busiest = Object.entries(use.cores).filter(([id]) => id !== "bench client").sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, c]) => `${id} ${c.toFixed(2)}`).join(", ");
-    result.bound += ` Over this system's whole bench, ${use.busyCores.toFixed(1)} of the machine's ${use.totalCores.toFixed(1)} cores were busy (bench client ${(use.cores["bench client"] ?? 0).toFixed(2)}); the busiest services: ${busiest}.`;
+    result.bound = `${result.bound.replace(/\.?$/, ".")} Over this system's whole bench, ${use.busyCores.toFixed(1)} of the machine's ${use.totalCores.toFixed(1)} cores were busy (bench client ${(use.cores["bench client"] ?? 0).toFixed(2)}); the busiest services: ${busiest}.`;
     systemFigures.push(result);
   }
 
