@@ -22,7 +22,7 @@ test("the kernel (for domain files), the testing and the launcher entries are pi
   ]);
   assert.deepEqual(Object.keys(testing).sort(), [
     "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts", "isInternal",
-    "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "startInProcess", "startService",
+    "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "seededRandom", "startInProcess", "startService",
     "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
   ]);
   assert.deepEqual(Object.keys(launcher).sort(), ["createLauncher", "ensureNats", "runService"]);

@@ -9,11 +9,10 @@ import { readFileSync } from "node:fs";
 import * as http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { startTestSystem, type TestSystem } from "../mesh/testing/index.js";
+import { seededRandom, startTestSystem, type TestSystem } from "../mesh/testing/index.js";
 import { catalog } from "./catalog.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const budgetMs = Number(process.env.FUZZ_MS ?? 20_000);
 const maxRequests = Number(process.env.FUZZ_REQUESTS ?? 5000);
 
@@ -21,19 +20,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const doc: Json = JSON.parse(readFileSync(new URL("../docs/openapi.json", import.meta.url), "utf8"));
 const operations = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.entries(item as Json).map(([method, op]) => ({ path, method: method.toUpperCase(), op: op as Json })));
 
-// mulberry32: small, fast, and the same sequence for the same seed.
-function prng(s: number) {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(seed);
-const int = (n: number) => Math.floor(random() * n);
-const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)];
-const chance = (p: number) => random() < p;
+const { seed, int, pick, chance } = seededRandom("FUZZ_SEED");
 
 const hostileText = ["", "x".repeat(70_000), "a\tb", "caf\u00e9", "\u0000", "\ud800", "../../etc", "<script>", "1e3", "NaN", "-1", "Rentable", "Canceled", "'; drop table x; --"];
 const hostileAny: unknown[] = [null, true, -1, 0, 2 ** 31, -(2 ** 63), 1e308, 1.5, "", "x".repeat(300), [], [1, "a"], {}, { amount: "x" }, "2026-02-30", "9999999999999999999999"];

@@ -3,9 +3,6 @@
 // The cleaner decides; whatever the interleaving, each request ends either cancelled and refunded
 // with its job called off, or completed and charged, never both.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -17,16 +14,13 @@ import { PaymethodService } from "../../gen/cleaning/v1/paymethod_pb.js";
 import { CleaningReservationService, ReservationStatus } from "../../gen/cleaning/v1/reservation_pb.js";
 import { PaymentService, PaymentStatus, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { idOfPaymentReference } from "../../mesh/kernel/index.js";
-import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `cleaning-races-${process.pid}.log`);
 const ids = ["payment", "notification", "cleaning-reservation", "cleaning-cleaning", "cleaning-paymethod", "cleaning-dashboard"];
 // A seeded generator, so that a failing interleaving can be replayed (RACE_SEED=<seed>).
-const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
-let state = seed;
-const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const { seed, random } = seededRandom("RACE_SEED");
 const codeOf = (e: unknown) => (e instanceof ConnectError ? e.code : Code.Unknown);
 
 let sys: TestSystem;
@@ -34,11 +28,11 @@ const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: st
 
 describe("cancel against completion (processes)", { timeout: 180_000 }, () => {
   before(async () => {
-    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, write: (line) => appendFileSync(logFile, line + "\n") });
+    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, log: "cleaning-races" });
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}; RACE_SEED=${seed}`);
+    console.log(`# RACE_SEED=${seed}`);
   });
 
   test("apply, pay, then cancel (or delete the payment method) and complete interleaved over 24 requests: cancelled and refunded, or completed and charged, never both", async () => {

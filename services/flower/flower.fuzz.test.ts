@@ -11,28 +11,15 @@ import { fileURLToPath } from "node:url";
 import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { GetOrderRequestSchema, ListOrdersRequestSchema, PlaceOrderRequestSchema } from "../../gen/flower/v1/order_pb.js";
 import { GetFlowerRequestSchema } from "../../gen/flower/v1/store_pb.js";
-import { startTestSystem, testDatabaseUrl, testDialects, type TestSystem } from "../../mesh/testing/index.js";
+import { seededRandom, startTestSystem, testDatabaseUrl, testDialects, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = catalog.filter((e) => ["flower", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
-const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const budgetMs = Number(process.env.FUZZ_MS ?? 25_000);
 const maxRequests = Number(process.env.FUZZ_REQUESTS ?? 4000);
 
-// mulberry32: small, fast, and the same sequence for the same seed.
-function prng(s: number) {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(seed);
-const int = (n: number) => Math.floor(random() * n);
-const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)];
-const chance = (p: number) => random() < p;
+const { seed, int, pick, chance } = seededRandom("FUZZ_SEED");
 
 const hostileIds = ["a\tb", "caf\u00e9", "x".repeat(300), "id with spaces", "\u00ff\u00fe", "a,b", "", "../../etc", "ok-id-1", "\"quoted\""];
 const hostileTraceparents = ["00-zz", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-" + "0".repeat(32) + "-b7ad6b7169203331-01", "\t", "x".repeat(500)];

@@ -13,15 +13,13 @@ import { OrderService, OrderStatus, type Order } from "../../gen/flower/v1/order
 import { StoreOrderStatus, StoreService } from "../../gen/flower/v1/store_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = ["payment", "notification", "flower-store", "flower-order", "flower-delivery"];
 // A seeded generator, so that a failing interleaving can be replayed (RACE_SEED=<seed>).
-const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
-let state = seed;
-const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const { seed, random } = seededRandom("RACE_SEED");
 const pause = (maxMs: number) => sleep(Math.floor(random() * maxMs));
 
 let sys: TestSystem;

@@ -2,9 +2,6 @@
 // reservation, or its payment) against the manager renting out (the item decides), and two renters
 // reserving one item at once (the item decides). A seeded generator (RACE_SEED=<seed> replays a run).
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -14,15 +11,12 @@ import { ItemService } from "../../gen/rental/v1/item_pb.js";
 import { ReservationService, type Reservation } from "../../gen/rental/v1/reservation_pb.js";
 import { ItemStatus, PaymentStatus, RentalStatus, ReservationStatus } from "../../gen/rental/v1/status_pb.js";
 import { PaymentService, PaymentStatus as PayStatus } from "../../gen/payment/v1/payment_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `rental-races-${process.pid}.log`);
 const ids = ["payment", "notification", "rental-item", "rental-reservation"];
-const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
-let state = seed;
-const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const { seed, random } = seededRandom("RACE_SEED");
 const pause = (maxMs: number) => sleep(Math.floor(random() * maxMs));
 
 let sys: TestSystem;
@@ -33,14 +27,14 @@ describe("rental races (processes)", { timeout: 240_000 }, () => {
   let reservations: ReturnType<typeof client<typeof ReservationService>>;
   let payments: ReturnType<typeof client<typeof PaymentService>>;
   before(async () => {
-    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, write: (line) => appendFileSync(logFile, line + "\n") });
+    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, log: "rental-races" });
     items = client(ItemService, "rental-item");
     reservations = client(ReservationService, "rental-reservation");
     payments = client(PaymentService, "payment");
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}; RACE_SEED=${seed}`);
+    console.log(`# RACE_SEED=${seed}`);
   });
   const settled = (id: string, ok: (r: Reservation) => boolean) =>
     eventually(`reservation ${id} settles`, async () => {

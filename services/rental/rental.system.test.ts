@@ -2,9 +2,6 @@
 // OS processes against the real NATS JetStream, on SQLite and on MariaDB. Scenarios follow the
 // numbered steps of systems.md (rental) and the seed's checkpoints.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, createClient } from "@connectrpc/connect";
@@ -23,7 +20,6 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 for (const dialect of testDialects) {
   describe(`rental system (processes, ${dialect})`, { timeout: 240_000 }, () => {
-    const logFile = join(tmpdir(), `rental-system-${dialect}-${process.pid}.log`);
     let sys: TestSystem;
     let gateway: string;
     const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: string) => createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));
@@ -65,7 +61,7 @@ for (const dialect of testDialects) {
       sys = await startTestSystem({
         catalog, root, ids, dialect,
         env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "1500", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000" },
-        write: (line) => appendFileSync(logFile, line + "\n"),
+        log: `rental-system-${dialect}`,
       });
       gateway = sys.url("gateway", "http");
       items = client(ItemService, "rental-item");
@@ -75,7 +71,6 @@ for (const dialect of testDialects) {
     });
     after(async () => {
       await sys?.stop();
-      console.log(`# service logs: ${logFile}`);
     });
 
     test("the seed's httpie commands through the gateway, as typed: register, reserve, pay, rent out, return, itemInfoes", async () => {

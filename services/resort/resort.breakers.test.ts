@@ -3,9 +3,6 @@
 // through late is kept without its reservation); payment down → cancelling still cancels, and
 // the refund happens when payment is back.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, createClient } from "@connectrpc/connect";
@@ -19,7 +16,6 @@ import { eventually, rpcError, sampleValue, startTestSystem, type TestSystem } f
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `resort-breakers-${process.pid}.log`);
 const ids = catalog.filter((e) => ["resort", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 const payPath = "/payment.v1.PaymentService/Pay";
 const reserve = (customerId: string) => ({ resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 2, rooms: 1, cost: 200000n, customerId });
@@ -35,12 +31,11 @@ describe("resort checkpoints: payment overloaded or down (processes)", { timeout
       // A client deadline well under the overloaded payment's latency, a small threshold, and a
       // short wait before an abandoned payment is refunded, so each checkpoint takes seconds.
       env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "400", PENDING_CALL_TIMEOUT_MS: "1000", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000" },
-      write: (line) => appendFileSync(logFile, line + "\n"),
+      log: "resort-breakers",
     });
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}`);
   });
 
   test("payment overloaded: the breaker opens and the customer is told at once to try again shortly; no late payment is kept without its reservation", async () => {

@@ -3,9 +3,6 @@
 // context holds the voucher and decides; whatever the interleaving, every reservation ends either
 // cancelled (voucher revoked, payment refunded) or checked in (charged), never both.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -15,27 +12,24 @@ import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.j
 import { IssueService, IssueStatus } from "../../gen/resort/v1/issue_pb.js";
 import { MyPageService } from "../../gen/resort/v1/mypage_pb.js";
 import { ReservationService, ReservationStatus } from "../../gen/resort/v1/reservation_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const logFile = join(tmpdir(), `resort-races-${process.pid}.log`);
 const ids = catalog.filter((e) => ["resort", "payment", "notification"].includes(e.system)).map((e) => e.id);
 // A seeded generator, so that a failing interleaving can be replayed (RACE_SEED=<seed>).
-const seed = Number(process.env.RACE_SEED ?? Date.now() % 100_000);
-let state = seed;
-const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const { seed, random } = seededRandom("RACE_SEED");
 
 let sys: TestSystem;
 const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: string) => createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));
 
 describe("cancel against check-in (processes)", { timeout: 180_000 }, () => {
   before(async () => {
-    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, write: (line) => appendFileSync(logFile, line + "\n") });
+    sys = await startTestSystem({ catalog, root, ids, env: { CONSUMER_ACK_WAIT_MS: "3000" }, log: "resort-races" });
   });
   after(async () => {
     await sys?.stop();
-    console.log(`# service logs: ${logFile}; RACE_SEED=${seed}`);
+    console.log(`# RACE_SEED=${seed}`);
   });
 
   test("reserve, cancel and check in interleaved over 24 reservations: each ends cancelled and refunded or checked in and charged", async () => {

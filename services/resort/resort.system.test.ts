@@ -2,9 +2,6 @@
 // seed's httpie commands through the gateway as typed, every step of systems.md's resort section,
 // the compensations, the fault isolation of the issue context and of my page, and bad input.
 import assert from "node:assert/strict";
-import { appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, createClient } from "@connectrpc/connect";
@@ -26,7 +23,6 @@ const seedBody = { resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24
 
 for (const dialect of testDialects) {
   describe(`resort system on ${dialect} (processes)`, { timeout: 300_000 }, () => {
-    const logFile = join(tmpdir(), `resort-system-${dialect}-${process.pid}.log`);
     let sys: TestSystem;
     let gateway: string;
     const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: string) => createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));
@@ -64,7 +60,7 @@ for (const dialect of testDialects) {
       sys = await startTestSystem({
         catalog, root, ids, dialect,
         env: { BREAKER_THRESHOLD: "3", BREAKER_HALF_OPEN_MS: "1000", CLIENT_TIMEOUT_MS: "2000", SHUTDOWN_TIMEOUT_MS: "5000", CONSUMER_ACK_WAIT_MS: "3000" },
-        write: (line) => appendFileSync(logFile, line + "\n"),
+        log: `resort-system-${dialect}`,
       });
       gateway = sys.url("gateway", "http");
       reservations = client(ReservationService, "resort-reservation");
@@ -75,7 +71,6 @@ for (const dialect of testDialects) {
     });
     after(async () => {
       await sys?.stop();
-      console.log(`# service logs: ${logFile}`);
     });
 
     test("the seed's commands through the gateway: reserve and pay → voucher issued → my page → DELETE cancels → payment refunded", async () => {
