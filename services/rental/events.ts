@@ -3,6 +3,7 @@ import {
   ItemDeletedSchema,
   ItemRegisteredSchema,
   ItemReservedSchema,
+  PaymentReleasedSchema,
   RentedItemSchema,
   ReservationCancelledSchema,
   ReservationCancelRequestedSchema,
@@ -20,6 +21,7 @@ import {
 export const ItemRegistered = defineEvent("rental.item", ItemRegisteredSchema, (e) => e.itemNo);
 export const ItemDeleted = defineEvent("rental.item", ItemDeletedSchema, (e) => e.itemNo);
 export const ItemReserved = defineEvent("rental.item", ItemReservedSchema, (e) => e.reservationNo);
+export const PaymentReleased = defineEvent("rental.item", PaymentReleasedSchema, (e) => e.reservationNo);
 export const ReservationRejected = defineEvent("rental.item", ReservationRejectedSchema, (e) => e.reservationNo);
 export const RentedItem = defineEvent("rental.item", RentedItemSchema, (e) => e.reservationNo);
 export const ReturnedItem = defineEvent("rental.item", ReturnedItemSchema, (e) => e.reservationNo);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { ItemHoldService } from "../../gen/rental/v1/item_hold_pb.js";
 import { ItemService, type ItemInfo } from "../../gen/rental/v1/item_pb.js";
 import { ReservationService, type Reservation } from "../../gen/rental/v1/reservation_pb.js";
 import { ItemStatus, PaymentStatus, RentalStatus, ReservationStatus } from "../../gen/rental/v1/status_pb.js";
@@ -191,6 +192,21 @@ for (const dialect of testDialects) {
       assert.equal(closed.paymentStatus, PaymentStatus.REFUNDED);
       await refunded(`${r.id}.2`);
       await infoWhere(item.id, (i) => i.paymentStatus === PaymentStatus.REFUNDED, "refunded in the view");
+    });
+
+    test("the reservation died after the item consented to cancel its payment: the item's PaymentReleased finishes it (unpaid, refunded)", async () => {
+      const item = await camera(300n);
+      const r = await reserveFor(item.id);
+      await reservations.payReservation({ id: r.id });
+      await held(item.id, r.id);
+      // What CancelPayment's first step does; its second (recording the cancel) never happens.
+      const holds = client(ItemHoldService, "rental-item");
+      await holds.releasePayment({ itemNo: item.id, reservationNo: r.id, paymentReference: r.id });
+      const unpaid = await reservationWhere(r.id, (x) => x.paymentStatus === PaymentStatus.NOT_PAID, "unpaid, from the item's event");
+      assert.equal(unpaid.reservationStatus, ReservationStatus.RESERVED);
+      await refunded(r.id);
+      const rentOut = await items.rentOutItem({ id: item.id, reservationNo: r.id }).catch((e: unknown) => e);
+      assert.match(String((rentOut as Error).message), /not paid/i, "not rented out on the released payment");
     });
 
     test("a declined payment leaves the reservation unpaid, with nothing charged", async () => {

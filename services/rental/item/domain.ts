@@ -1,7 +1,7 @@
 // The item manager's side of the rental market: items, which reservation holds each, renting
 // out and taking back, and the answer to a renter's cancel request. The item is the authority on
 // who holds it. Pure: decisions return the new state and the events to publish.
-import { cancelConfirmed, cancelRefused, decide, idOfPaymentReference, paymentAttemptOf, refuse, type CancelAnswer, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+import { cancelConfirmed, cancelRefused, decide, idOfPaymentReference, paymentAttemptOf, paymentReferenceOf, refuse, type CancelAnswer, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type ItemStatus = "Rentable" | "NotRentable";
 export type RentalStatus = "NotRenting" | "Renting" | "Returned";
@@ -44,6 +44,7 @@ export type ItemEvent =
   | { type: "ItemRegistered"; itemNo: string; itemName: string; itemPrice: Money }
   | { type: "ItemDeleted"; itemNo: string }
   | { type: "ItemReserved"; itemNo: string; reservationNo: string }
+  | { type: "PaymentReleased"; itemNo: string; reservationNo: string; paymentReference: string }
   | { type: "ReservationRejected"; reservationNo: string; itemNo: string; reason: string }
   | { type: "RentedItem"; itemNo: string; reservationNo: string }
   | { type: "ReturnedItem"; itemNo: string; reservationNo: string }
@@ -138,13 +139,15 @@ export function notePaymentCancelled(hold: Hold, attempt: number, now: Date): De
  */
 export function releasePayment(request: ReservationRef, attempt: number, hold: Hold | undefined, now: Date): ItemDecision | Refusal {
   const { reservationNo, itemNo } = request;
+  // Announced every time (the reservation applies it once): should the asking process die before it records the cancel, this finishes it.
+  const events: ItemEvent[] = [{ type: "PaymentReleased", itemNo, reservationNo, paymentReference: paymentReferenceOf(reservationNo, attempt) }];
   // Its reservation is on its way: the release waits for it, so a late ReservationPaid of this attempt never counts.
-  if (!hold) return { hold: released({ reservationNo, itemNo, status: "Awaiting", ...unpaid, updatedAt: now }, attempt, now), events: [] };
+  if (!hold) return { hold: released({ reservationNo, itemNo, status: "Awaiting", ...unpaid, updatedAt: now }, attempt, now), events };
   if (hold.status === "Rented" || hold.status === "Returned") {
     return refuse("ALREADY_RENTED", `already rented out${hold.status === "Returned" ? " and returned" : ""}: the payment of reservation ${reservationNo} can no longer be cancelled`);
   }
   const after = released(hold, attempt, now);
-  return { hold: after === hold ? undefined : after, events: [] };
+  return { hold: after === hold ? undefined : after, events };
 }
 
 const heldBy = (item: Item, reservationNo: string, hold: Hold | undefined): Refusal | undefined => {

@@ -1,10 +1,10 @@
 import { bool, emitEvents, eventsOf, int, money, table, text, timestamp, type Transaction } from "../../../mesh/index.js";
-import { ItemDeleted, itemAnswers, ItemRegistered, ItemReserved, RentedItem, ReservationRejected, ReturnedItem } from "../events.js";
+import { ItemDeleted, itemAnswers, ItemRegistered, ItemReserved, PaymentReleased, RentedItem, ReservationRejected, ReturnedItem } from "../events.js";
 import type { Hold, HoldStatus, Item, ItemDecision, ItemEvent, ItemStatus, RentalStatus } from "./domain.js";
 
 // The item context's tables, declared once: its items and the reservations it decided on.
 
-const itemEvents = eventsOf<ItemEvent>()({ ItemRegistered, ItemDeleted, ItemReserved, ReservationRejected, RentedItem, ReturnedItem, ...itemAnswers });
+const itemEvents = eventsOf<ItemEvent>()({ ItemRegistered, ItemDeleted, ItemReserved, PaymentReleased, ReservationRejected, RentedItem, ReturnedItem, ...itemAnswers });
 
 export const items = table<Item, ItemEvent>("items", {
   id: text(64).key(), itemName: text(100), itemPrice: money(), itemStatus: text<ItemStatus>(16).index(), rentalStatus: text<RentalStatus>(16),

@@ -1,6 +1,6 @@
 import { decide, on, policy, type Policy, type ReceivedEvent, type Repository, type Transaction } from "../../../mesh/index.js";
-import { ItemDeleted, itemAnswers, ItemRegistered, RentedItem, ReservationRejected, ReturnedItem } from "../events.js";
-import { closeReservation, followRental, refuseCancel, type KnownItem, type Reservation, type ReservationEvent } from "./domain.js";
+import { ItemDeleted, itemAnswers, ItemRegistered, PaymentReleased, RentedItem, ReservationRejected, ReturnedItem } from "../events.js";
+import { closeReservation, followRental, paymentCancelled, refuseCancel, type KnownItem, type Reservation, type ReservationEvent } from "./domain.js";
 
 // Reactions of the reservation context to the item's events (inbound adapter).
 
@@ -22,6 +22,11 @@ export function createReservationPolicies(reservations: Repository<Reservation, 
       on(itemAnswers.CancelRefused, async ({ message: m }, tx) => {
         await reservations.apply(tx, m.referenceId, (r) => r && refuseCancel(r, m.reason, new Date()));
       })),
+    // Step 7: the item consented to cancelling a payment. CancelPayment records it at once; this
+    // finishes it (cancelled, refunded from the outbox) when the process that asked died first.
+    policy("cancelPaymentWhenItemReleasedIt", on(PaymentReleased, async ({ message: m }, tx) => {
+      await reservations.apply(tx, m.reservationNo, (r) => r && paymentCancelled(r, m.paymentReference, "cancelled by the renter", new Date()));
+    })),
     // Steps 8 and 10: the reservation shows renting, then returned.
     policy("followRentalWhenItemRentedOrReturned", on(RentedItem, follow("Renting")), on(ReturnedItem, follow("Returned"))),
     // What a reservation is checked against while the item service is down.
