@@ -1,85 +1,37 @@
 // The coffee saga at load: PlaceOrder (priced, paid, Ordered) at `clients` concurrent callers,
 // then at half the rate it reached; every order followed on my page (customercenter) until the
 // kitchen produced it (Ordered, PaymentApproved, ProductionStarted, Produced) or it was cancelled.
-import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CustomerCenterService, type MyPage } from "../../gen/coffee/v1/customercenter_pb.js";
 import { OrderService, OrderStatus } from "../../gen/coffee/v1/order_pb.js";
 import { StockService } from "../../gen/coffee/v1/stock_pb.js";
 import { unaryCaller } from "../grpc-client.js";
-import { closedLoop, fixedRate, Samples, type LoadResult, type LoopOptions } from "../load.js";
+import { closedLoop, fixedRate, type LoadResult, type LoopOptions } from "../load.js";
 import type { PlaceOrderResponse } from "../../gen/coffee/v1/order_pb.js";
+import { menu } from "../../services/coffee/menu.js";
+import { followSagas, SagaBook, type ViewedSaga } from "./follow-sagas.js";
 import type { SystemBench, SystemBenchContext, SystemSagas } from "./system-bench.js";
 
-const finalSteps = ["Ordered", "PaymentApproved", "ProductionStarted", "Produced"];
-/** At most this many orders per customer, so one page of my page reads a whole bucket. */
-const BUCKET = 500;
-const menu = ["Americano", "Latte", "Cappuccino", "Espresso", "Mocha", "Tea"];
+const menuItems = [...menu.keys()];
 
-/** The orders of one phase, bucketed by customer. */
-function createBook(tag: string) {
-  const sentAt = new Map<string, number>();
-  const buckets = new Map<string, Set<string>>();
-  return {
-    sentAt, buckets,
-    customerFor: (seq: number) => `bench-${tag}-${Math.floor(seq / BUCKET)}`,
-    add(customerId: string, orderId: string, at: number) {
-      sentAt.set(orderId, at);
-      buckets.set(customerId, (buckets.get(customerId) ?? new Set()).add(orderId));
-    },
-  };
-}
-type Book = ReturnType<typeof createBook>;
+/** An order as my page shows it; a cancelled one is final without being produced. */
+const viewed = (p: MyPage): ViewedSaga => ({
+  id: p.orderId, steps: p.steps, status: OrderStatus[p.status],
+  endedAs: p.status === OrderStatus.CANCELED ? "CANCELED" : undefined,
+});
 
-const isFinal = (p: MyPage) => p.status === OrderStatus.CANCELED || finalSteps.every((e) => p.steps.some((s) => s.event === e));
-
-async function follow(context: SystemBenchContext, book: Book): Promise<SystemSagas> {
+async function follow(context: SystemBenchContext, book: SagaBook): Promise<SystemSagas> {
   const list = unaryCaller(context.stack.grpcAddress("coffee-customercenter"), CustomerCenterService.method.listMyPages);
-  const final = new Map<string, MyPage>();
-  const latest = new Map<string, MyPage>();
-  const pending = new Map([...book.buckets].map(([c, ids]) => [c, new Set(ids)]));
-  const t0 = performance.now();
-  let moved = t0;
   try {
-    while (pending.size > 0 && performance.now() - t0 < 120_000 && performance.now() - moved < 15_000) {
-      for (const [customerId, ids] of pending) {
-        const { myPages } = await list({ customerId, pageSize: 1000 }).catch(() => ({ myPages: [] as MyPage[] }));
-        for (const p of myPages) {
-          if (!ids.has(p.orderId)) continue;
-          latest.set(p.orderId, p);
-          if (isFinal(p)) {
-            final.set(p.orderId, p);
-            ids.delete(p.orderId);
-            moved = performance.now();
-          }
-        }
-        if (ids.size === 0) pending.delete(customerId);
-      }
-      if (pending.size > 0) await sleep(500);
-    }
+    return await followSagas({
+      book, say: context.say, finalSteps: ["Ordered", "PaymentApproved", "ProductionStarted", "Produced"], completedBy: "Produced",
+      page: async (customerId, pageToken) => {
+        const page = await list({ customerId, pageSize: 1000, pageToken });
+        return { rows: page.myPages.map(viewed), nextPageToken: page.nextPageToken };
+      },
+    });
   } finally {
     list.close();
   }
-  const lag = new Samples();
-  let completed = 0;
-  let lastCompletedMs = 0;
-  for (const p of final.values()) {
-    if (p.status !== OrderStatus.CANCELED) completed++;
-    for (const s of p.steps) {
-      const recorded = timestampMs(s.recordedAt!);
-      lag.push(recorded - timestampMs(s.occurredAt!));
-      if (s.event === "Produced") lastCompletedMs = Math.max(lastCompletedMs, recorded);
-    }
-  }
-  const other: Record<string, number> = {};
-  for (const id of book.sentAt.keys()) {
-    const p = final.get(id) ?? latest.get(id);
-    const status = !p ? "NOT_IN_VIEW" : final.has(id) && p.status !== OrderStatus.CANCELED ? undefined : OrderStatus[p.status];
-    if (status) other[status] = (other[status] ?? 0) + 1;
-  }
-  const firstSentMs = Math.min(...book.sentAt.values());
-  const span = (lastCompletedMs - firstSentMs) / 1000;
-  return { started: book.sentAt.size, completed, other, sagasPerSecond: completed > 0 && span > 0 ? completed / span : 0, lag };
 }
 
 export const coffeeBench: SystemBench = {
@@ -88,14 +40,14 @@ export const coffeeBench: SystemBench = {
     const { stack, clients, seconds, halfSeconds, say } = context;
     // Enough ingredients that no order is rejected for stock (every item starts with 100).
     const stock = unaryCaller(stack.grpcAddress("coffee-stock"), StockService.method.addStock);
-    for (const productName of menu) for (let i = 0; i < 5; i++) await stock({ productName, qty: 100_000 });
+    for (const productName of menuItems) for (let i = 0; i < 5; i++) await stock({ productName, qty: 100_000 });
     stock.close();
     const place = unaryCaller(stack.grpcAddress("coffee-order"), OrderService.method.placeOrder);
     const phase = async (name: string, run: (options: LoopOptions<PlaceOrderResponse>) => Promise<LoadResult>) => {
-      const book = createBook(`${name}${Date.now() % 100000}`);
+      const book = new SagaBook(`${name}${Date.now() % 100000}`);
       const result = await run({
         phase: `coffee ${name}`, seconds, progress: say,
-        call: (seq) => place({ productName: menu[seq % menu.length], qty: 1, customerId: book.customerFor(seq) }),
+        call: (seq) => place({ productName: menuItems[seq % menuItems.length], qty: 1, customerId: book.customerFor(seq) }),
         onSuccess: (answer, sentAt) => book.add(answer.order!.customerId, answer.order!.id, sentAt),
       });
       return { result, sagas: await follow(context, book) };

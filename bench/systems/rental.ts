@@ -1,79 +1,45 @@
 // The rental saga bench: each call registers an item and reserves it (the main command); a saga
 // is complete when the item-info view shows the item holding that reservation (ItemReserved).
-import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ItemService, type ItemInfo } from "../../gen/rental/v1/item_pb.js";
 import { ReservationService } from "../../gen/rental/v1/reservation_pb.js";
+import { ItemStatus } from "../../gen/rental/v1/status_pb.js";
 import { unaryCaller } from "../grpc-client.js";
-import { closedLoop, fixedRate, Samples } from "../load.js";
-import type { SystemBench, SystemBenchContext, SystemSagas } from "./system-bench.js";
+import { closedLoop, fixedRate } from "../load.js";
+import { followSagas, SagaBook, type ViewedSaga } from "./follow-sagas.js";
+import type { SystemBench, SystemBenchContext } from "./system-bench.js";
 
-/** Reservations per customer id: the view is read back one customer (bucket) at a time. */
-const BUCKET = 500;
-
-async function follow(context: SystemBenchContext, book: Map<string, Map<string, number>>): Promise<SystemSagas> {
-  const list = unaryCaller(context.stack.grpcAddress("rental-item"), ItemService.method.listItemInfos);
-  const lag = new Samples();
-  const done = new Map<string, ItemInfo>();
-  const started = [...book.values()].reduce((n, b) => n + b.size, 0);
-  const t0 = performance.now();
-  let lastProgress = t0;
-  try {
-    while (done.size < started && performance.now() - lastProgress < 15_000 && performance.now() - t0 < 120_000) {
-      for (const [customerId, itemsOf] of book) {
-        let pageToken = "";
-        do {
-          const page = await list({ customerId, pageSize: 1000, pageToken }).catch(() => ({ itemInfos: [] as ItemInfo[], nextPageToken: "" }));
-          for (const info of page.itemInfos) {
-            if (done.has(info.itemNo) || !itemsOf.has(info.itemNo)) continue;
-            if (info.steps.some((s) => s.event === "ItemReserved" || s.event === "ReservationRejected")) {
-              done.set(info.itemNo, info);
-              lastProgress = performance.now();
-            }
-          }
-          pageToken = page.nextPageToken;
-        } while (pageToken);
-      }
-      if (done.size < started) await sleep(200);
-    }
-  } finally {
-    list.close();
-  }
-  let completed = 0;
-  let lastCompleted = 0;
-  const other: Record<string, number> = {};
-  for (const info of done.values()) {
-    for (const s of info.steps) lag.push(timestampMs(s.recordedAt!) - timestampMs(s.occurredAt!));
-    const held = info.steps.find((s) => s.event === "ItemReserved");
-    if (held) {
-      completed++;
-      lastCompleted = Math.max(lastCompleted, timestampMs(held.recordedAt!));
-    } else other.rejected = (other.rejected ?? 0) + 1;
-  }
-  if (started > done.size) other.unfinished = started - done.size;
-  const firstSent = Math.min(...[...book.values()].flatMap((b) => [...b.values()]));
-  const span = (lastCompleted - firstSent) / 1000;
-  return { started, completed, other, sagasPerSecond: completed > 0 && span > 0 ? completed / span : 0, lag };
-}
+/** An item as the item-info view shows it: final once it took the reservation, or rejected it. */
+const viewed = (info: ItemInfo): ViewedSaga => ({
+  id: info.itemNo, steps: info.steps, status: ItemStatus[info.itemStatus],
+  endedAs: !info.steps.some((s) => s.event === "ItemReserved") && info.steps.some((s) => s.event === "ReservationRejected") ? "rejected" : undefined,
+});
 
 async function phase(context: SystemBenchContext, name: string, tag: string, drive: (call: (seq: number) => Promise<void>) => ReturnType<typeof closedLoop>) {
   const register = unaryCaller(context.stack.grpcAddress("rental-item"), ItemService.method.registerItem);
   const reserve = unaryCaller(context.stack.grpcAddress("rental-reservation"), ReservationService.method.reserve);
-  const book = new Map<string, Map<string, number>>();
+  const list = unaryCaller(context.stack.grpcAddress("rental-item"), ItemService.method.listItemInfos);
+  const book = new SagaBook(tag);
   try {
     const load = await drive(async (seq) => {
       const sentAt = Date.now();
       const { item } = await register({ itemName: `bench ${seq}`, itemPrice: 1000n });
-      const customerId = `bench-${tag}-${Math.floor(seq / BUCKET)}`;
+      const customerId = book.customerFor(seq);
       await reserve({ customerName: "Bench", customerId, itemNo: item!.id });
-      const bucket = book.get(customerId) ?? new Map<string, number>();
-      book.set(customerId, bucket.set(item!.id, sentAt));
+      book.add(customerId, item!.id, sentAt);
     });
     context.say(`rental ${name}: ${load.calls} reservations, ${load.rate.toFixed(0)}/s`);
-    return { load, sagas: await follow(context, book) };
+    const sagas = await followSagas({
+      book, say: context.say, finalSteps: ["ItemReserved"], completedBy: "ItemReserved",
+      page: async (customerId, pageToken) => {
+        const page = await list({ customerId, pageSize: 1000, pageToken });
+        return { rows: page.itemInfos.map(viewed), nextPageToken: page.nextPageToken };
+      },
+    });
+    return { load, sagas };
   } finally {
     register.close();
     reserve.close();
+    list.close();
   }
 }
 
