@@ -1,6 +1,6 @@
 // The customer's cleaning request: applying, following what the paymethod and cleaning contexts
 // report, and cancelling (the cleaner decides). Pure: decisions return the new state and events.
-import { decide, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
+import { decide, further, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
 
 export type ReservationStatus = "ReservationApply" | "Paid" | "CleaningConfirmed" | "CleaningCompleted" | "ReservationCanceled";
 
@@ -90,7 +90,7 @@ const progress: Record<ReservationStatus, number> = { ReservationApply: 0, Paid:
 
 /** The status further along of two: reports arrive out of order. */
 export function furtherStatus(current: ReservationStatus, reported: ReservationStatus): ReservationStatus {
-  return progress[reported] > progress[current] ? reported : current;
+  return further(progress, current, reported);
 }
 
 /** Step 3: scheduled, completed, as the cleaner reports. */

@@ -1,6 +1,6 @@
 // The customer's coffee order: taking it (paid, or not at all), cancelling it when the kitchen
 // agrees, and following the kitchen's progress. Pure: decisions return the new state and events.
-import { decide, refuse, times, type Decision, type Money, type Refusal } from "../../../mesh/kernel/index.js";
+import { decide, further, refuse, times, type Decision, type Money, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type OrderStatus = "Requested" | "Started" | "Completed" | "Canceled";
 export const orderStatuses: readonly OrderStatus[] = ["Requested", "Started", "Completed", "Canceled"];
@@ -78,7 +78,7 @@ const progress: Record<OrderStatus, number> = { Requested: 0, Started: 1, Comple
 
 /** The status further along of two: reports arrive out of order and never move an order back. */
 export function furtherStatus(current: OrderStatus, reported: OrderStatus): OrderStatus {
-  return progress[reported] > progress[current] ? reported : current;
+  return further(progress, current, reported);
 }
 
 /** Step 4: the kitchen reports progress; the order follows it. */

@@ -1,6 +1,6 @@
 // The customer's order: placing it (paid, or not at all), cancelling it, and following it
 // as the store and the courier report. Pure: decisions return the new state and events.
-import { decide, refuse, times, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
+import { decide, further, refuse, times, type Decision, type Money, type Outcome, type Refusal } from "../../../mesh/kernel/index.js";
 
 export type OrderStatus = "Placed" | "Wrapped" | "DeliveryStarted" | "Delivered" | "Sold" | "Cancelled";
 
@@ -107,7 +107,7 @@ const progress: Record<OrderStatus, number> = { Placed: 0, Wrapped: 1, DeliveryS
 
 /** The status further along of two: reports arrive out of order, and never move an order back. */
 export function furtherStatus(current: OrderStatus, reported: OrderStatus): OrderStatus {
-  return progress[reported] > progress[current] ? reported : current;
+  return further(progress, current, reported);
 }
 
 /** Steps 4 and 5: the store and the courier report progress; the order follows it. */

@@ -1,6 +1,6 @@
 // The customer's reservation: reserving it (paid, or not at all), cancelling it, and following
 // the voucher as the issue context reports. Pure: decisions return the new state and events.
-import { decide, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
+import { decide, further, refuse, type Decision, type Money, type Outcome } from "../../../mesh/kernel/index.js";
 
 export type ReservationStatus = "Reserved" | "Confirmed" | "CheckedIn" | "Cancelled";
 
@@ -79,7 +79,7 @@ const progress: Record<ReservationStatus, number> = { Reserved: 0, Confirmed: 1,
 
 /** The status further along of two: reports arrive out of order and never move a reservation back. */
 export function furtherStatus(current: ReservationStatus, reported: ReservationStatus): ReservationStatus {
-  return progress[reported] > progress[current] ? reported : current;
+  return further(progress, current, reported);
 }
 
 /** Step 2 and the stay: the voucher was issued (Confirmed, with its number) or used (CheckedIn). */
