@@ -15,5 +15,8 @@ export const menu: ReadonlyMap<string, Money> = new Map([
   ["Tea", won(3000)],
 ]);
 
+/** How a menu item may be named in a request (a name not on the menu is the domain's to refuse). */
+export const isMenuItemName = (name: string): boolean => /^[\p{L}\p{N} _-]{1,64}$/u.test(name);
+
 /** Units of every menu item in a fresh warehouse. */
 export const INITIAL_STOCK = 100;

@@ -4,10 +4,10 @@ import { OrderSchema, OrderStatus, OrderStatusSchema, type OrderService } from "
 import type { createCancelOrder } from "./cancel-order.js";
 import { MAX_QTY, orderStatuses, type Order, type OrderEvent } from "./domain.js";
 import type { createPlaceOrder } from "./place-order.js";
+import { isMenuItemName } from "../menu.js";
 
 // OrderService handlers (inbound adapter): each is its field rules, then one call.
 
-const NAME = /^[\p{L}\p{N} _-]{1,64}$/u;
 const CUSTOMER = /^[A-Za-z0-9_.@+-]{1,64}$/;
 const statuses = domainEnum(OrderStatusSchema, orderStatuses);
 const message = (order: Order) => toMessage(OrderSchema, order);
@@ -18,7 +18,7 @@ export function createOrderApi(orders: Repository<Order, OrderEvent>, placeOrder
   return {
     async placeOrder(req) {
       fieldChecks()
-        .check(NAME.test(req.productName), "productName", "is required: a menu item such as Americano")
+        .check(isMenuItemName(req.productName), "productName", "is required: a menu item such as Americano")
         .check(req.qty >= 1 && req.qty <= MAX_QTY, "qty", `must be between 1 and ${MAX_QTY}`)
         .check(req.customerId === "" || CUSTOMER.test(req.customerId), "customerId", "must be 1-64 letters, digits or _.@+-")
         .maxLength("paymentMethod", req.paymentMethod, 32)

@@ -2,10 +2,10 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { fieldChecks, toMessage, type Repository } from "../../../mesh/index.js";
 import { StockSchema, type StockService } from "../../../gen/coffee/v1/stock_pb.js";
 import { addStock, type Stock, type StockEvent } from "./domain.js";
+import { isMenuItemName } from "../menu.js";
 
 // StockService handlers (inbound adapter): each is its field rules, then one call.
 
-const NAME = /^[\p{L}\p{N} _-]{1,64}$/u;
 const MAX_RECEIPT = 100_000;
 const message = (s: Stock) => toMessage(StockSchema, s);
 
@@ -13,7 +13,7 @@ const message = (s: Stock) => toMessage(StockSchema, s);
 export function createStockApi(stocks: Repository<Stock, StockEvent>): ServiceImpl<typeof StockService> {
   return {
     async getStock(req) {
-      fieldChecks().check(NAME.test(req.productName), "productName", "is required: a menu item such as Americano").throwIfInvalid();
+      fieldChecks().check(isMenuItemName(req.productName), "productName", "is required: a menu item such as Americano").throwIfInvalid();
       return { stock: message(await stocks.get(req.productName)) };
     },
 
@@ -25,7 +25,7 @@ export function createStockApi(stocks: Repository<Stock, StockEvent>): ServiceIm
 
     async addStock(req) {
       fieldChecks()
-        .check(NAME.test(req.productName), "productName", "is required: 1-64 letters, digits, spaces, _ or -")
+        .check(isMenuItemName(req.productName), "productName", "is required: 1-64 letters, digits, spaces, _ or -")
         .check(req.qty >= 1 && req.qty <= MAX_RECEIPT, "qty", `must be between 1 and ${MAX_RECEIPT}`)
         .throwIfInvalid();
       return { stock: message(await stocks.decide(req.productName, (stock) => addStock(stock, req.productName, req.qty, new Date()))) };
