@@ -112,6 +112,7 @@ LOG_LEVEL: {{ $root.Values.config.logLevel | quote }}
 EVENT_NAMESPACE: {{ $root.Values.config.eventNamespace | quote }}
 EVENT_RETENTION_HOURS: {{ $root.Values.config.eventRetentionHours | quote }}
 CORS_ALLOWED_ORIGINS: {{ $root.Values.config.corsAllowedOrigins | quote }}
+CLIENT_PROTOCOL: {{ $root.Values.config.client.protocol | quote }}
 CLIENT_TIMEOUT_MS: {{ $root.Values.config.client.timeoutMs | quote }}
 CLIENT_RETRIES: {{ $root.Values.config.client.retries | quote }}
 CLIENT_MAX_CONCURRENT: {{ $root.Values.config.client.maxConcurrent | quote }}
@@ -132,7 +133,8 @@ DATABASE_URL: {{ printf "mysql://%s@%s/%s" $root.Values.database.mysql.user (inc
 {{- end }}
 {{- range $dep := $svc.dependsOn }}
 {{- if hasKey $services $dep }}
-{{ $dep | upper | replace "-" "_" }}_ADDR: {{ printf "%s:%s" (include "mesh.serviceName" (dict "root" $root "id" $dep)) (include "mesh.grpcPort" $root) | quote }}
+{{- /* The port its callers' protocol uses: Connect goes to the HTTP port, gRPC to the gRPC port. */}}
+{{ $dep | upper | replace "-" "_" }}_ADDR: {{ printf "%s:%s" (include "mesh.serviceName" (dict "root" $root "id" $dep)) (ternary (include "mesh.grpcPort" $root) (include "mesh.httpPort" $root) (eq $root.Values.config.client.protocol "grpc")) | quote }}
 {{- end }}
 {{- end }}
 {{- range $name, $value := $svc.env }}

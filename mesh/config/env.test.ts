@@ -51,7 +51,12 @@ test("the runtime's settings: catalog defaults, dependency addresses, validation
   assert.equal(config.httpPort, 8082);
   assert.equal(config.grpcPort, 7000);
   assert.deepEqual(config.addresses, { billing: "billing:9090" });
-  assert.equal(readRuntimeConfig(readEnv({}), catalog[0], catalog).addresses.billing, "127.0.0.1:9084", "the catalog's gRPC port, 1000 above its HTTP port");
+  assert.equal(readRuntimeConfig(readEnv({}), catalog[0], catalog).addresses.billing, "127.0.0.1:8084", "Connect calls go to the catalog's HTTP port");
+  const grpc = readRuntimeConfig(readEnv({ CLIENT_PROTOCOL: "grpc" }), catalog[0], catalog);
+  assert.deepEqual([grpc.clientProtocol, grpc.addresses.billing], ["grpc", "127.0.0.1:9084"], "gRPC calls go to its gRPC port, 1000 above");
+  const unknown = readEnv({ CLIENT_PROTOCOL: "carrier-pigeon" });
+  readRuntimeConfig(unknown, catalog[0], catalog);
+  assert.throws(() => unknown.done(), /CLIENT_PROTOCOL/);
   const bad = readEnv({ EVENT_NAMESPACE: "a.b", NATS_URL: "http://x", SHUTDOWN_DELAY_MS: "-1" });
   readRuntimeConfig(bad, catalog[0], catalog);
   assert.throws(() => bad.done(), /EVENT_NAMESPACE[\s\S]*NATS_URL|NATS_URL[\s\S]*EVENT_NAMESPACE/);

@@ -2,6 +2,7 @@ import { databaseVariable, serviceDatabaseUrl } from "../db/service-database.js"
 import { addressVariable, type CatalogEntry } from "../service/catalog-entry.js";
 import type { EnvReader } from "./env.js";
 import type { LogLevel } from "../log/logger.js";
+import { clientProtocols, type ClientProtocol } from "../rpc/transport.js";
 
 /** Everything the runtime reads from the environment for one service. */
 export interface RuntimeConfig {
@@ -30,9 +31,11 @@ export interface RuntimeConfig {
   /** The longest in-flight calls and events get to finish at shutdown. */
   shutdownTimeoutMs: number;
   client: { timeoutMs: number; retries: number; breakerThreshold: number; halfOpenAfterMs: number; maxConcurrent: number };
+  /** How this service calls its dependencies: Connect over HTTP/1.1 to their HTTP port, or gRPC to their gRPC port. */
+  clientProtocol: ClientProtocol;
   /** Origins whose pages may call the HTTP port (CORS): ["*"] for any. */
   corsAllowedOrigins: string[];
-  /** gRPC address of each dependency, by catalog id. */
+  /** Address of each dependency's port for `clientProtocol`, by catalog id. */
   addresses: Record<string, string>;
 }
 
@@ -40,16 +43,18 @@ export interface RuntimeConfig {
 export const runtimeVariables = [
   "HOST", "HTTP_PORT", "GRPC_PORT", "LOG_LEVEL", "NATS_URL", "EVENT_NAMESPACE", "DATABASE_URL", "DATA_DIR",
   "OUTBOX_RELAY_ENABLED", "EVENT_RETENTION_HOURS", "CONSUMER_MAX_DELIVER", "CONSUMER_ACK_WAIT_MS", "SHUTDOWN_DELAY_MS", "SHUTDOWN_TIMEOUT_MS",
-  "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
+  "CLIENT_PROTOCOL", "CLIENT_TIMEOUT_MS", "CLIENT_RETRIES", "BREAKER_THRESHOLD", "BREAKER_HALF_OPEN_MS", "CLIENT_MAX_CONCURRENT",
   "CORS_ALLOWED_ORIGINS", "DATABASE_PASSWORD",
 ] as const;
 
 /** Reads the runtime's settings for `entry`; defaults are the local-development ones from the catalog. */
 export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: readonly CatalogEntry[]): RuntimeConfig {
+  const clientProtocol = env.oneOf("CLIENT_PROTOCOL", clientProtocols, "connect");
   const addresses: Record<string, string> = {};
   for (const id of entry.dependsOn) {
     const dep = catalog.find((e) => e.id === id);
-    addresses[id] = env.address(addressVariable(id), dep ? `127.0.0.1:${dep.grpcPort}` : undefined);
+    const port = dep && (clientProtocol === "grpc" ? dep.grpcPort : dep.httpPort);
+    addresses[id] = env.address(addressVariable(id), dep ? `127.0.0.1:${port}` : undefined);
   }
   return {
     host: env.string("HOST", "0.0.0.0"),
@@ -74,6 +79,7 @@ export function readRuntimeConfig(env: EnvReader, entry: CatalogEntry, catalog: 
       halfOpenAfterMs: env.int("BREAKER_HALF_OPEN_MS", 5000, { min: 10, max: 600_000 }),
       maxConcurrent: env.int("CLIENT_MAX_CONCURRENT", 128, { min: 1, max: 10_000 }),
     },
+    clientProtocol,
     corsAllowedOrigins: env
       .matching("CORS_ALLOWED_ORIGINS", /^\s*(\*|https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*)\s*$/,
         'must be "*" or a comma-separated list of origins such as https://shop.example.com', "*")

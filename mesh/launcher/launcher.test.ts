@@ -39,7 +39,7 @@ test("a service runs as its own process: ready through /readyz, env and dependen
     await launcher.start("a");
     await launcher.waitReady("a");
     assert.deepEqual(launcher.running(), ["a"]);
-    assert.ok(lines.some((l) => l.includes("id=a") && l.includes(`dep=127.0.0.1:${ports.b.grpcPort}`) && l.includes("extra=yes")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("id=a") && l.includes(`dep=127.0.0.1:${ports.b.httpPort}`) && l.includes("extra=yes")), lines.join("\n"));
     assert.equal(await launcher.stop("a"), 0);
     assert.deepEqual(launcher.running(), []);
   } finally {

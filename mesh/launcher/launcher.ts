@@ -103,8 +103,11 @@ export function createLauncher(options: LauncherOptions): Launcher {
     const e = entry(s.serviceId);
     const { httpPort, grpcPort } = portsFor(s);
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) };
-    for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${portsOf(dep).grpcPort}`;
-    Object.assign(env, options.serviceEnv?.[s.serviceId], s.options.env);
+    const own = { ...options.serviceEnv?.[s.serviceId], ...s.options.env };
+    // A dependency's address is that of the port its callers' protocol uses.
+    const grpc = (own.CLIENT_PROTOCOL ?? env.CLIENT_PROTOCOL) === "grpc";
+    for (const dep of e.dependsOn) env[addressVariable(dep)] = `127.0.0.1:${grpc ? portsOf(dep).grpcPort : portsOf(dep).httpPort}`;
+    Object.assign(env, own);
     // tsx is resolved from here (not the child's working directory) and only when a service starts:
     // the production image, which runs compiled code, has no tsx.
     const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), options.entry, e.id], { cwd: options.root, env, stdio: ["ignore", "pipe", "pipe"] });

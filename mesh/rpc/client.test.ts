@@ -95,7 +95,7 @@ function setup(port: number, overrides: Partial<ResilienceOptions> = {}) {
   const metrics = createMetrics("test", { processMetrics: false });
   const policy = createResiliencePolicy({ dependency: "store", logger, metrics, timeoutMs: 500, retryDelayMs: 5, halfOpenAfterMs: 300, ...overrides });
   const client = createClient(ItemService, {
-    dependency: "store", address: `127.0.0.1:${port}`, policy, logger, metrics,
+    dependency: "store", address: `127.0.0.1:${port}`, protocol: "grpc", policy, logger, metrics,
     channelOptions: { "grpc.max_reconnect_backoff_ms": 200 },
   });
   return { client, policy, lines, metrics };

@@ -1,7 +1,5 @@
 import {
   create,
-  fromBinary,
-  toBinary,
   type DescMessage,
   type DescMethodUnary,
   type DescService,
@@ -10,11 +8,13 @@ import {
 } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import { headersFromContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
-import { connectErrorFromGrpc } from "./client-errors.js";
+import { connectTransport } from "./connect-sender.js";
+import { grpcTransport } from "./grpc-sender.js";
+import type { ClientProtocol, Sender } from "./transport.js";
 import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import { wasAnswered } from "../errors/wire-failure.js";
 import { foundNoConnection, markNeverSent } from "./never-sent.js";
@@ -48,46 +48,36 @@ export type Client<S extends DescService> = {
 export interface ClientOptions {
   /** The dependency's name in logs and metrics (its catalog id). */
   dependency: string;
-  /** host:port of the dependency's gRPC port. */
+  /** host:port of the dependency's port for `protocol`: its HTTP port for Connect, its gRPC port for gRPC. */
   address: string;
+  /** How calls travel; Connect over HTTP/1.1 unless told otherwise. */
+  protocol?: ClientProtocol;
   policy: ResiliencePolicy;
   logger: Logger;
   metrics: MeshMetrics;
-  /** Added to (and overriding) the defaults below. */
+  /** gRPC only: added to (and overriding) the channel's defaults. */
   channelOptions?: grpc.ChannelOptions;
 }
 
-// Keepalive finds dead connections between calls; round_robin spreads calls over every address
-// a headless Service resolves to (through a sidecar it is one address, harmless); reconnect
-// backoff stays short so a restarted dependency is found again soon after its breaker half-opens.
-// grpc-js's own retries are off except transparent ones (calls the server never saw).
-const defaultChannelOptions: grpc.ChannelOptions = {
-  "grpc.keepalive_time_ms": 30_000,
-  "grpc.keepalive_timeout_ms": 10_000,
-  "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-  "grpc.initial_reconnect_backoff_ms": 100,
-  "grpc.max_reconnect_backoff_ms": 2_000,
-};
-
 /**
- * Creates a typed client to `service` at `options.address` over one grpc-js channel, every call
- * going through the dependency's resilience policy and carrying the current call context.
+ * Creates a typed client to `service` at `options.address`, every call going through the
+ * dependency's resilience policy and carrying the current call context.
  */
 export function createClient<S extends DescService>(service: S, options: ClientOptions): Client<S> {
-  const channel = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
-    ...defaultChannelOptions,
-    ...options.channelOptions,
-  });
-  const client: Record<string, unknown> = { close: () => channel.close() };
+  const transport = (options.protocol ?? "connect") === "grpc"
+    ? grpcTransport(options.address, options.channelOptions)
+    // One connection per call the bulkhead lets through: HTTP/1.1 carries one call at a time.
+    : connectTransport(options.address, { connections: options.policy.maxConcurrent });
+  const client: Record<string, unknown> = { close: () => transport.close() };
   for (const method of service.methods) {
-    if (method.methodKind === "unary") client[method.localName] = createUnaryCall(channel, method as DescMethodUnary, options);
+    if (method.methodKind === "unary") client[method.localName] = createUnaryCall(transport.sender(method as DescMethodUnary), method as DescMethodUnary, options);
   }
   return client as Client<S>;
 }
 
 type UnaryCall = (request: MessageInitShape<DescMessage>, options: CallOptions<DescMessage>) => Promise<MessageShape<DescMessage>>;
 
-function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options: ClientOptions): UnaryCall {
+function createUnaryCall(send: Sender, method: DescMethodUnary, options: ClientOptions): UnaryCall {
   const { policy, metrics, dependency } = options;
   const log = options.logger.child({ dependency, method: method.name });
   const labels = { dependency, method: method.name };
@@ -95,7 +85,6 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
     method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS ||
     method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT;
   const path = `/${method.parent.typeName}/${method.name}`;
-  const send = createSender(channel, method, path);
 
   return async (request, { fallback, timeoutMs, signal }) => {
     const started = performance.now();
@@ -136,29 +125,4 @@ function createUnaryCall(channel: grpc.Client, method: DescMethodUnary, options:
       metrics.clientDuration.observe({ ...labels, code }, (performance.now() - started) / 1000);
     }
   };
-}
-
-type Sender = (message: MessageShape<DescMessage>, headers: Record<string, string>, attempt: Attempt) => Promise<MessageShape<DescMessage>>;
-
-// One attempt on the wire: context headers as metadata, a gRPC deadline equal to the attempt's
-// budget, cancellation when the attempt's signal aborts, grpc errors as ConnectError. A breaker's
-// probe waits for a connection (within its deadline) instead of failing at once on a channel still
-// in reconnect backoff, so a dependency that is back closes the breaker on the first probe.
-function createSender(channel: grpc.Client, method: DescMethodUnary, path: string): Sender {
-  const serialize = (value: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, value));
-  const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
-  return (message, headers, { signal, timeoutMs, probe }) =>
-    new Promise((resolve, reject) => {
-      const metadata = new grpc.Metadata(probe ? { waitForReady: true } : undefined);
-      for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
-      const cancel = () => call.cancel();
-      const call = channel.makeUnaryRequest(path, serialize, deserialize, message, metadata, { deadline: Date.now() + timeoutMs }, (error, response) => {
-        signal.removeEventListener("abort", cancel);
-        if (error) reject(connectErrorFromGrpc(error));
-        else if (response) resolve(response);
-        else reject(new ConnectError("empty response", Code.Internal));
-      });
-      signal.addEventListener("abort", cancel, { once: true });
-      if (signal.aborted) cancel();
-    });
 }

@@ -12,8 +12,10 @@ export function headersFromMetadata(metadata: Metadata): Headers {
   return headers;
 }
 
-// Headers grpc-js or HTTP/2 write themselves; a handler must not set them as metadata.
-const reserved = /^(grpc-|:|content-type$|te$|connection$|transfer-encoding$|content-length$)/;
+// Headers grpc-js or HTTP/2 write themselves, and HTTP/1.1's connection headers, which HTTP/2
+// forbids (node throws on them, out of the call): a handler, or an error passed on from a
+// dependency, must not set them as metadata.
+const reserved = /^(grpc-|:|content-type$|te$|connection$|keep-alive$|proxy-connection$|upgrade$|http2-settings$|host$|transfer-encoding$|content-length$)/;
 
 /** Adds handler-set Fetch Headers to outgoing grpc-js metadata, skipping names only the transport may set. */
 export function addHeadersToMetadata(headers: Headers, metadata: Metadata = new Metadata()): Metadata {

@@ -5,6 +5,7 @@ import { statusBody } from "../rest/error-body.js";
 import { createRestHandler } from "../rest/rest-handler.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { reclassifyCallerFaults } from "./connect-caller-faults.js";
+import { createConnectUnaryRoute } from "./connect-unary.js";
 import { createCors } from "./cors.js";
 import { createDualListener } from "./dual-listener.js";
 import { maxMessageBytes, type ServedService } from "./grpc-server.js";
@@ -60,6 +61,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Routes tried in order before the RPC adapter.
   const routes: Route[] = [
     createCors(corsAllowedOrigins),
+    createConnectUnaryRoute(services, maxMessageBytes, logger),
     get("/livez", (res) => sendJson(res, 200, { status: "ok" })),
     get("/readyz", (res) => sendJson(res, readiness.ready() ? 200 : 503, readiness.report())),
     get("/metrics", (res) => {

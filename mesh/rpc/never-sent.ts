@@ -7,12 +7,20 @@ import { Code, ConnectError } from "@connectrpc/connect";
 // errors of such calls, including what its fallback throws in their place.
 
 const neverSent = new WeakSet<object>();
+const noConnection = new WeakSet<object>();
+
+/** @internal a transport's mark on an attempt that failed before any connection carried it. */
+export function markNoConnection(error: ConnectError): void {
+  noConnection.add(error);
+}
 
 /**
- * grpc-js fails a call at once, before writing anything, while its channel has no connection
+ * An attempt that found no connection: marked so by its transport (connection refused), or grpc-js
+ * failing a call at once, before writing anything, while its channel has no connection
  * ("No connection established. Last error: ...", prefixed by the balancer: "round_robin: ...").
  */
 export function foundNoConnection(error: unknown): boolean {
+  if (typeof error === "object" && error !== null && noConnection.has(error)) return true;
   return error instanceof ConnectError && error.code === Code.Unavailable && /^(?:[a-z_]+: )?No connection established/.test(error.rawMessage);
 }
 

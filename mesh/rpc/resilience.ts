@@ -4,12 +4,9 @@ import {
   BulkheadRejectedError,
   ExponentialBackoff,
   TaskCancelledError,
-  TimeoutStrategy,
   bulkhead,
   handleWhen,
   retry,
-  timeout,
-  type TimeoutPolicy,
 } from "cockatiel";
 import { wasAnswered } from "../errors/wire-failure.js";
 import type { Logger } from "../log/logger.js";
@@ -67,6 +64,8 @@ export interface ExecuteOptions {
 /** The resilience around every call to one dependency, shared by all its callers in the process. */
 export interface ResiliencePolicy {
   readonly dependency: string;
+  /** Calls in flight at once at most (the bulkhead's slots). */
+  readonly maxConcurrent: number;
   /** Runs `attempt` (more than once if retried); rejects only with a ConnectError. */
   execute<T>(attempt: (attempt: Attempt) => Promise<T>, options: ExecuteOptions): Promise<T>;
   /** One method's breaker state, or without `method` the worst of any method's. */
@@ -95,27 +94,22 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
   });
   retrier.onRetry(({ attempt, delay }) => log.debug("retrying call", { attempt, delayMs: Math.round(delay) }));
 
-  // abortOnReturn: false keeps an attempt's signal unaborted unless it really timed out.
-  const timeoutFor = (ms: number) => timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
-  const defaultTimeout = timeoutFor(timeoutMs);
-
   return {
     dependency,
+    maxConcurrent,
     async execute(attempt, { method, idempotent, timeoutMs: ms = timeoutMs, signal }) {
-      const limit = ms === timeoutMs ? defaultTimeout : timeoutFor(ms);
       const breaker = breakers.of(method);
       try {
+        // The call's own signal, not cockatiel's: calls that waited on a half-open probe are run
+        // by cockatiel with one shared signal.
         return await limiter.execute(
-          ({ signal: s }) =>
-            // The call's own signal, not the breaker's: calls that waited on a half-open probe are
-            // run by cockatiel with one shared signal, which every attempt's timeout would listen on.
+          () =>
             breaker.policy.execute(() => {
               const probe = breaker.takeProbe();
-              const once = (parent: AbortSignal) => attemptWithTimeout(limit, attempt, ms, parent, dependency, probe);
-              return idempotent ? retrier.execute(({ signal: r }) => once(r), s) : once(s);
-            }, s),
-          // Without one, cockatiel hangs every call's abort listener on a single shared signal.
-          signal ?? new AbortController().signal,
+              const once = () => attemptWithin(attempt, ms, signal, dependency, probe);
+              return idempotent ? retrier.execute(once, signal) : once();
+            }, signal),
+          signal,
         );
       } catch (error) {
         throw toConnectError(error, dependency, ms, signal);
@@ -126,25 +120,56 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
   };
 }
 
-// One attempt under its timeout; a timed-out attempt becomes DeadlineExceeded (which the
-// breaker counts) even when the aborted call itself rejected first, with Canceled.
-async function attemptWithTimeout<T>(
-  limit: TimeoutPolicy,
+// One attempt under its timeout, aggressive: at the deadline the attempt's signal aborts and the
+// attempt fails with DeadlineExceeded (which the breaker counts), whether or not it stops. Not
+// cockatiel's timeout policy: its three abort signals and a race per attempt cost more than the
+// call on the wire; this is one signal and one timer.
+function attemptWithin<T>(
   attempt: (attempt: Attempt) => Promise<T>,
   timeoutMs: number,
-  parent: AbortSignal,
+  parent: AbortSignal | undefined,
   dependency: string,
   probe: boolean,
 ): Promise<T> {
-  let own: AbortSignal | undefined;
-  try {
-    return await limit.execute(({ signal }) => attempt({ signal: (own = signal), timeoutMs, probe }), parent);
-  } catch (error) {
-    if (parent.aborted) throw new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, error);
-    if (error instanceof TaskCancelledError || own?.aborted) throw timedOut(dependency, timeoutMs, error);
-    throw ConnectError.from(error);
-  }
+  if (parent?.aborted) return Promise.reject(cancelledByCaller(parent.reason));
+  const own = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      parent?.removeEventListener("abort", onParent);
+    };
+    const onParent = () => {
+      if (settled) return;
+      settle();
+      own.abort(parent!.reason);
+      reject(cancelledByCaller(parent!.reason));
+    };
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settle();
+      const error = timedOut(dependency, timeoutMs, undefined);
+      own.abort(error);
+      reject(error);
+    }, timeoutMs);
+    parent?.addEventListener("abort", onParent, { once: true });
+    attempt({ signal: own.signal, timeoutMs, probe }).then(
+      (value) => {
+        if (settled) return;
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settle();
+        reject(ConnectError.from(error));
+      },
+    );
+  });
 }
+
+const cancelledByCaller = (cause: unknown) => new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, cause);
 
 function toConnectError(error: unknown, dependency: string, timeoutMs: number, signal: AbortSignal | undefined): ConnectError {
   if (error instanceof ConnectError) return error;

@@ -14,7 +14,12 @@ import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as Status, type HealthCheckResponse } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection, type ServerReflectionResponse } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
+import { contextFromHeaders, runInContext } from "../context/call-context.js";
+import { createLogger } from "../log/logger.js";
+import { createClient as createMeshClient } from "./client.js";
 import { createReadiness } from "./readiness.js";
+import { createResiliencePolicy } from "./resilience.js";
+import type { ClientProtocol } from "./transport.js";
 import { createRpcServer, type RpcServer, type RpcServerPorts } from "./rpc-server.js";
 import { StreamService, captureLogs, connectError, grpcClient, grpcUnary, sampleValue, itemImpl, streamImpl, eventually } from "./serving-fixtures.js";
 
@@ -41,6 +46,25 @@ before(async () => {
 
 after(() => server.stop(1000));
 
+// The runtime's own client, as one service calls another; the headers become its call context.
+function viaMesh(address: string, protocol: ClientProtocol) {
+  const silent = createLogger({ service: "caller", level: "error", write: () => {} });
+  const callerMetrics = createMetrics("caller", { processMetrics: false });
+  const policy = createResiliencePolicy({ dependency: "store", logger: silent, metrics: callerMetrics, retries: 0 });
+  const passOn = (error: ConnectError): never => {
+    throw error;
+  };
+  return async (id: string, headers: Record<string, string>) => {
+    const client = createMeshClient(ItemService, { dependency: "store", address, protocol, policy, logger: silent, metrics: callerMetrics });
+    const context = contextFromHeaders((name) => headers[name]);
+    try {
+      return await runInContext(context, () => client.getItem({ id }, { fallback: passOn }));
+    } finally {
+      client.close();
+    }
+  };
+}
+
 /** The same call through every client and port: [name, getItem(id, headers)]. */
 function everyWay(): Array<[string, (id: string, headers: Record<string, string>) => Promise<GetItemResponse>]> {
   const viaConnect = (t: Transport) => (id: string, headers: Record<string, string>) => createClient(ItemService, t).getItem({ id }, { headers });
@@ -59,6 +83,10 @@ function everyWay(): Array<[string, (id: string, headers: Record<string, string>
     ["grpc-js client → HTTP port (h2c)", viaGrpcJs(`127.0.0.1:${ports.httpPort}`)],
     ["Connect HTTP/1.1 → HTTP port", viaConnect(createConnectTransport({ baseUrl: httpUrl(), httpVersion: "1.1" }))],
     ["Connect HTTP/2 → HTTP port", viaConnect(createConnectTransport({ baseUrl: httpUrl(), httpVersion: "2" }))],
+    ["Connect binary HTTP/1.1 → HTTP port", viaConnect(createConnectTransport({ baseUrl: httpUrl(), httpVersion: "1.1", useBinaryFormat: true }))],
+    ["Connect binary HTTP/2 → HTTP port", viaConnect(createConnectTransport({ baseUrl: httpUrl(), httpVersion: "2", useBinaryFormat: true }))],
+    ["mesh client (Connect) → HTTP port", viaMesh(`127.0.0.1:${ports.httpPort}`, "connect")],
+    ["mesh client (gRPC) → gRPC port", viaMesh(grpcAddress(), "grpc")],
     ["gRPC-Web → HTTP port", viaConnect(createGrpcWebTransport({ baseUrl: httpUrl(), httpVersion: "1.1" }))],
     ["gRPC → HTTP port", viaConnect(createGrpcTransport({ baseUrl: httpUrl() }))],
   ];
@@ -103,7 +131,7 @@ test("/metrics counts calls of both ports by method, code and protocol", async (
     sampleValue(stdout, "mesh_rpc_requests_total", { method: "/meshtest.v1.ItemService/GetItem", code, protocol });
   assert.ok((count("OK", "grpc") ?? 0) >= 4);
   assert.ok((count("InvalidArgument", "grpc") ?? 0) >= 4);
-  assert.equal(count("OK", "connect"), 2);
+  assert.equal(count("OK", "connect"), 5); // JSON and binary over HTTP/1.1 and HTTP/2, and the mesh client
   assert.equal(count("Internal", "grpc-web"), 1);
 });
 

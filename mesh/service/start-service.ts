@@ -43,6 +43,11 @@ export interface StartServiceOptions {
   env?: Record<string, string | undefined>;
   /** Where log lines go (stdout by default). */
   write?: (line: string) => void;
+  /**
+   * Whether its /metrics reports the process's own metrics (process_*, nodejs_*; true by default).
+   * Where many services share a process (mesh/launcher/host.ts) one of them does.
+   */
+  processMetrics?: boolean;
 }
 
 /**
@@ -61,7 +66,7 @@ export async function startService<C, D extends Record<string, Dependency>>(
   env.done();
 
   const logger = createLogger({ service: definition.id, level: config.logLevel, write: options.write });
-  const metrics = createMetrics(definition.id);
+  const metrics = createMetrics(definition.id, { processMetrics: options.processMetrics });
   // A service without tables (the gateway) needs no database and no NATS.
   const stateful = migrationsOf(definition).length > 0;
   const readiness = createReadiness(stateful ? ["database", "nats", "consumers"] : ["started"]);
@@ -178,7 +183,9 @@ function createClients(
   for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
     let policy = policies.get(dep.id);
     if (!policy) policies.set(dep.id, (policy = createResiliencePolicy({ dependency: dep.id, logger, metrics, ...config.client })));
-    const client = createClient(dep.service as DescService, { dependency: dep.id, address: config.addresses[dep.id], policy, logger, metrics });
+    const client = createClient(dep.service as DescService, {
+      dependency: dep.id, address: config.addresses[dep.id], protocol: config.clientProtocol, policy, logger, metrics,
+    });
     clients[name] = client;
     closers.push(async () => client.close());
   }

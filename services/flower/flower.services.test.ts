@@ -17,7 +17,8 @@ import { orderContext } from "./order/service.js";
 import { storeContext } from "./store/service.js";
 
 const paymentService = catalog.find((e) => e.id === "payment")!.definition;
-const address = (s: InProcessService) => `127.0.0.1:${s.running.grpcPort}`;
+// Services call each other over Connect, on the HTTP port.
+const address = (s: InProcessService) => `127.0.0.1:${s.running.httpPort}`;
 
 for (const dialect of testDialects) {
   describe(`flower services on ${dialect}`, { timeout: 120_000 }, () => {
