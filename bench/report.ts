@@ -243,9 +243,17 @@ function healthSection(f: Figures): string {
 }
 
 /** docs/performance.md: when, where, how, the figures, the targets, and what bounds them. */
-export function markdown(f: Figures): string {
+/** The sections measured beside flower's figures: the sync call against its peers, and every saga against its targets. */
+export interface OtherSections {
+  sync: string;
+  sagas: Row[];
+  /** With --profile: each service's CPU by kind of work at flower's full load. */
+  profiles: Row[];
+}
+
+export function markdown(f: Figures, other: OtherSections): string {
   const rows = figureRows(f);
-  const targets = [...rows, ...restRows(f.rest)].filter((r) => r[2] && r[2] !== "baseline");
+  const targets = [...other.sagas, ...rows, ...restRows(f.rest)].filter((r) => r[2] && r[2] !== "baseline");
   return `# Performance
 
 Measured ${f.date.toISOString().replace("T", " ").slice(0, 16)} UTC on ${f.machine.nproc} cores (${f.machine.cpuModel}), Node ${f.machine.node},
@@ -257,7 +265,34 @@ HTTP/2 connection (grpc-js client, protobuf-es codecs), 1 s warm-up then ${f.sec
 PlaceOrder: ${f.clients} concurrent clients for ${f.seconds} s (delivery orders, qty 1, flower "1"), then
 an open loop at half that rate; sagas and lag read back from the order-history view afterwards.
 
-## Figures
+## The synchronous call against its peers
+
+${other.sync}
+
+## Every system's saga against its targets
+
+The floor is what the work a saga needs costs bare, measured in this run: per saga, the sync
+calls (bare grpc-js client + server), SQLite commits (better-sqlite3 alone), JetStream publishes
+and deliveries (nats.js + nats-server) counted from the services' own counters. CPU per saga is
+every service's and nats-server's CPU from the first command until the last saga completed, ÷
+the sagas completed. Event-loop delay: prom-client's monitor of each service, over the half-rate
+phase; the worst service of the saga is shown.
+
+| figure | value | target | |
+|---|---|---|---|
+${other.sagas.map((r) => `| ${r.join(" | ")} |`).join("\n")}
+
+${other.profiles.length ? `## Where the CPU goes at full load (V8 profiles)
+
+Self time of each service during flower's PlaceOrder run at ${f.clients} clients, by kind of work,
+busiest service first (\`npm run bench -- --profile\`: V8's sampling profiler, started and stopped
+in every service for exactly that phase).
+
+| service | busiest kinds of work |
+|---|---|
+${other.profiles.map((r) => `| ${r[0]} | ${r[1]} |`).join("\n")}
+
+` : ""}## Flower figures
 
 | figure | value | target | |
 |---|---|---|---|

@@ -4,8 +4,9 @@
 // the gateway's added latency, PlaceOrder at full load and at half rate with the sagas and view
 // lag they cause, then prints the tables and writes docs/performance.md.
 import { randomInt } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus } from "node:os";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -22,6 +23,8 @@ import { h2loadAvailable, h2loadGrpc, type H2loadResult } from "./h2load.js";
 import { closedLoop, fixedRate } from "./load.js";
 import { memoryOf, serviceMemory, withCpu } from "./procs.js";
 import { consoleTable, figureRows, markdown, type Figures } from "./report.js";
+import type { Row } from "./format.js";
+import { profileSummary } from "./profile/summary.js";
 import { restRows, type RestFigures } from "./report-rest.js";
 import { measureRestThroughput } from "./rest-throughput.js";
 import { collectSagas, OrderBook } from "./sagas.js";
@@ -29,10 +32,19 @@ import { startEchoServer, startStack, stopBenchServers, type Stack } from "./sta
 import { systemBenches } from "./systems/index.js";
 import { systemMarkdown, systemRows } from "./systems/report.js";
 import type { SystemFigures } from "./systems/system-bench.js";
-import { scrapeTimings, timingsBetween } from "./timings.js";
+import { scrapeTimings, timingsBetween, type LoopDelay } from "./timings.js";
+import { countWork, measureCommitUs, measureJetStreamUs, sagaCost, type FloorUnits, type SagaWork } from "./floor.js";
+import { floorRows, sagaTargetRows, worstLoop, type SagaTargetFigures } from "./saga-targets.js";
+import { measureSyncCall, stopSyncCall } from "./sync-call.js";
+import { syncCallConsole, syncCallMarkdown } from "./sync-call-report.js";
+import { cpuBetween, pidListeningOn, snapshotCpu } from "./procs.js";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "30" }, clients: { type: "string", default: "100" }, quick: { type: "boolean", default: false } },
+  options: {
+    seconds: { type: "string", default: "30" }, clients: { type: "string", default: "100" }, quick: { type: "boolean", default: false },
+    // Samples every service's CPU (V8's profiler) during flower's full-load phase: where its time goes.
+    profile: { type: "boolean", default: false },
+  },
 });
 const positive = (name: string, text: string) => {
   const n = Number(text);
@@ -57,6 +69,7 @@ const say = (line: string) => process.stdout.write(line + "\n");
 
 let stack: Stack | undefined;
 const cleanup = async () => {
+  await stopSyncCall();
   await stopBenchServers();
   await stack?.stop();
 };
@@ -80,6 +93,54 @@ async function withTimings<T>(phase: string, into: Figures["timings"], run: () =
   return result;
 }
 
+/** What one phase (a load and following its sagas to the end) cost, over exactly that phase. */
+interface PhaseCost {
+  /** CPU seconds of every service and nats-server. */
+  cpuSeconds: number;
+  before: SagaWork;
+  after: SagaWork;
+  /** Each service's event-loop delay over the phase. */
+  loop: Record<string, LoopDelay>;
+}
+
+async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
+  const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
+  const pids: Record<string, number> = { ...stack!.pids, ...(stack!.natsPid ? { "nats-server": stack!.natsPid } : {}) };
+  // The event-loop histogram restarts at each scrape: the timings scrape comes last before and first after.
+  const before = await countWork(ports);
+  const timingsBefore = await scrapeTimings(ports);
+  const cpuBefore = await snapshotCpu(pids);
+  const result = await run();
+  const use = cpuBetween(cpuBefore, await snapshotCpu(pids));
+  const { loop } = timingsBetween(timingsBefore, await scrapeTimings(ports));
+  const after = await countWork(ports);
+  const cpuSeconds = Object.values(use.cores).reduce((sum, cores) => sum + (Number.isFinite(cores) ? cores : 0), 0) * use.seconds;
+  return { result, cost: { cpuSeconds, before, after, loop } };
+}
+
+// The services a system's saga runs on: its own and the shared payment and notification.
+const sagaServices = (system: string) => catalog.filter((e) => e.system === system || e.id === "payment" || e.id === "notification").map((e) => e.id);
+
+// With --profile: the first call starts every service's profiler, the second writes its profile.
+function toggleProfilers(): void {
+  if (!values.profile) return;
+  for (const pid of Object.values(stack!.pids)) process.kill(pid, "SIGUSR2");
+}
+
+// Each service's busiest kinds of work in the profiled phase, as one line per service.
+async function profileRows(dir: string | undefined, cores: Record<string, number>): Promise<Row[]> {
+  if (!dir) return [];
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // the profiles are written asynchronously
+  const rows: Row[] = [];
+  for (const id of Object.keys(stack!.pids).sort((a, b) => (cores[b] ?? 0) - (cores[a] ?? 0))) {
+    const summary = await profileSummary(join(dir, `${id}.cpuprofile`)).catch(() => undefined);
+    if (!summary) continue;
+    const top = summary.slice(0, 6).map((k) => `${k.kind} ${(k.share * 100).toFixed(0)} %`).join(", ");
+    rows.push([`${id} (${(cores[id] ?? 0).toFixed(2)} cores)`, top, "", ""]);
+  }
+  return rows;
+}
+
 async function warmThenMeasure(phase: string, call: () => Promise<unknown>, pids: Record<string, number>) {
   await closedLoop({ phase: `${phase} (warm-up)`, seconds: 1, concurrency: READ_CONCURRENCY, call });
   return withCpu(pids, () => closedLoop({ phase, seconds, concurrency: READ_CONCURRENCY, call }));
@@ -87,11 +148,24 @@ async function warmThenMeasure(phase: string, call: () => Promise<unknown>, pids
 
 async function main(): Promise<void> {
   say(`flower bench: ${seconds} s runs, ${clients} PlaceOrder clients${quick ? " (quick)" : ""}`);
+  // The sync call against its peers first, while nothing else runs on the machine.
+  say("synchronous call: the mesh against bare grpc-js, NestJS and Moleculer");
+  const sync = await measureSyncCall({ seconds: quick ? 3 : 10, warmupSeconds: quick ? 1 : 2, runs: quick ? 1 : 2, say });
+  say("floor: bare SQLite commits and JetStream publishes and deliveries");
+  const natsPidBefore = await pidListeningOn(Number(new URL(natsUrl).port || 4222));
+  const jetStream = await measureJetStreamUs(natsUrl, natsPidBefore);
+  const units: FloorUnits = {
+    callUs: sync.scenarios.grpc.clientUs + sync.scenarios.grpc.serverUs,
+    commitUs: await measureCommitUs(),
+    ...jetStream,
+  };
   say("open breaker: 10,000 calls to the fallback");
   const breaker = await measureOpenBreaker(10_000);
 
   say("starting the services...");
-  stack = await startStack({ root, catalog, natsUrl, say });
+  const profileDir = values.profile ? await mkdtemp(join(tmpdir(), "mesh-profile-")) : undefined;
+  const profileEnv = profileDir ? { NODE_OPTIONS: `--import ${fileURLToPath(new URL("./profile/hook.mjs", import.meta.url))}`, PROFILE_DIR: profileDir } : undefined;
+  stack = await startStack({ root, catalog, natsUrl, say, env: profileEnv });
   say(`ready (namespace ${stack.namespace}, log ${stack.logPath})`);
   const idleRss: Record<string, number> = {};
   for (const id of stack.ids) idleRss[id] = (await memoryOf(stack.pids[id]).catch(() => ({ rss: NaN }))).rss;
@@ -163,18 +237,32 @@ async function main(): Promise<void> {
   if (warmSagas.completed === 0) throw new Error(`no warm-up order reached DeliveryStarted (${JSON.stringify(warmSagas.unfinished)}); see ${stack.logPath}`);
 
   const full = new OrderBook(`${runTag}-1`);
-  const placeRun = await withTimings("PlaceOrder", timings, () =>
-    withCpu(pids, () => closedLoop({ phase: "PlaceOrder", seconds, concurrency: clients, ...placeInto(full) })));
-  cpu.push({ phase: "PlaceOrder", use: placeRun.use });
   const memory: Figures["memory"] = {};
-  for (const id of stack.ids) memory[id] = { ...(await serviceMemory(stack.pids[id], stack.httpPort(id))), idle: idleRss[id] };
-  const placeSagas = await collect(full);
+  const { result: [placeRun, placeSagas], cost: placeCost } = await measurePhase(async () => {
+    toggleProfilers();
+    const run = await withTimings("PlaceOrder", timings, () =>
+      withCpu(pids, () => closedLoop({ phase: "PlaceOrder", seconds, concurrency: clients, ...placeInto(full) })));
+    toggleProfilers();
+    for (const id of stack!.ids) memory[id] = { ...(await serviceMemory(stack!.pids[id], stack!.httpPort(id))), idle: idleRss[id] };
+    return [run, await collect(full)] as const;
+  });
+  cpu.push({ phase: "PlaceOrder", use: placeRun.use });
 
   const halfRate = Math.max(1, placeRun.result.rate / 2);
   const half = new OrderBook(`${runTag}-2`);
-  const halfRun = await withCpu(pids, () => fixedRate({ phase: `PlaceOrder ${Math.round(halfRate)}/s`, seconds: halfSeconds, perSecond: halfRate, ...placeInto(half) }));
+  const { result: [halfRun, halfSagas], cost: halfCost } = await measurePhase(async () => {
+    const run = await withCpu(pids, () => fixedRate({ phase: `PlaceOrder ${Math.round(halfRate)}/s`, seconds: halfSeconds, perSecond: halfRate, ...placeInto(half) }));
+    return [run, await collect(half)] as const;
+  });
   cpu.push({ phase: "PlaceOrder half rate", use: halfRun.use });
-  const halfSagas = await collect(half);
+  const sagaTargets: SagaTargetFigures[] = [{
+    system: "flower",
+    sagasPerSecond: placeSagas.sagasPerSecond,
+    commandP99Ms: placeRun.result.latencyMs.percentiles(0.99)[0],
+    cost: sagaCost(placeCost.before, placeCost.after, placeSagas.completed, placeCost.cpuSeconds, units),
+    loop: worstLoop(halfCost.loop, sagaServices("flower")),
+    viewLagP99Ms: halfSagas.lag.percentiles(0.99)[0],
+  }];
   placeOrder.close();
   listHistories.close();
 
@@ -183,7 +271,19 @@ async function main(): Promise<void> {
   for (const bench of systemBenches) {
     say(`\n${bench.system} saga:`);
     // Measured for every system alike: where the cores went over its whole bench (both rates, and following the sagas).
-    const { result, use } = await withCpu(pids, () => bench.run({ stack: stack!, seconds, halfSeconds, clients, quick, say }));
+    const phases: Partial<Record<"full" | "half", PhaseCost>> = {};
+    const measure = <T>(phase: "full" | "half", run: () => Promise<T>) => measurePhase(run).then(({ result, cost }) => ((phases[phase] = cost), result));
+    const { result, use } = await withCpu(pids, () => bench.run({ stack: stack!, seconds, halfSeconds, clients, quick, say, measure }));
+    if (phases.full && phases.half) {
+      sagaTargets.push({
+        system: bench.system,
+        sagasPerSecond: result.fullSagas.sagasPerSecond,
+        commandP99Ms: result.full.latencyMs.percentiles(0.99)[0],
+        cost: sagaCost(phases.full.before, phases.full.after, result.fullSagas.completed, phases.full.cpuSeconds, units, result.commandCalls),
+        loop: worstLoop(phases.half.loop, sagaServices(bench.system)),
+        viewLagP99Ms: result.halfSagas.lag.percentiles(0.99)[0],
+      });
+    }
     const busiest = Object.entries(use.cores).filter(([id]) => id !== "bench client").sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, c]) => `${id} ${c.toFixed(2)}`).join(", ");
     result.bound = `${result.bound.replace(/\.?$/, ".")} Over this system's whole bench, ${use.busyCores.toFixed(1)} of the machine's ${use.totalCores.toFixed(1)} cores were busy (bench client ${(use.cores["bench client"] ?? 0).toFixed(2)}); the busiest services: ${busiest}.`;
     systemFigures.push(result);
@@ -200,15 +300,23 @@ async function main(): Promise<void> {
     half: halfRun.result, halfRate, halfSagas,
     breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
+  const targetRows = [...floorRows(units), ...sagaTargets.flatMap(sagaTargetRows)];
+  const profiled = await profileRows(profileDir, placeRun.use.cores);
+  if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
+  say("\n" + syncCallConsole(sync));
   say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));
   for (const f of systemFigures) say("\n" + systemRows(f).map((r) => r.join("  ")).join("\n"));
+  say("\nsagas against their targets:\n" + consoleTable(targetRows));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
   await mkdir(dirname(doc), { recursive: true });
   // A --quick run is a smoke check: it does not replace the figures of a full run.
   if (quick) {
     say(`\n--quick: docs/performance.md left as it is; service log: ${stack.logPath}`);
   } else {
-    await writeFile(doc, [markdown(figures), ...(systemFigures.length ? ["# The other systems' sagas\n", ...systemFigures.map(systemMarkdown)] : [])].join("\n"));
+    await writeFile(doc, [
+      markdown(figures, { sync: syncCallMarkdown(sync), sagas: targetRows, profiles: profiled }),
+      ...(systemFigures.length ? ["# The other systems' sagas\n", ...systemFigures.map(systemMarkdown)] : []),
+    ].join("\n"));
     say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);
   }
 }

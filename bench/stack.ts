@@ -40,7 +40,11 @@ export interface Stack {
 const LINE = /^\S+ (\S+)\s+(warn|error)\s+(.*?)(?: {2}|$)/;
 
 /** Starts every service of `catalog` and waits until each answers /readyz. */
-export async function startStack(options: { root: string; catalog: readonly CatalogEntry[]; natsUrl: string; say: (line: string) => void }): Promise<Stack> {
+export async function startStack(options: {
+  root: string; catalog: readonly CatalogEntry[]; natsUrl: string; say: (line: string) => void;
+  /** Added to every service's environment (the profiler hook's, say). */
+  env?: Record<string, string>;
+}): Promise<Stack> {
   const { catalog, say } = options;
   const namespace = `bench_${randomBytes(4).toString("hex")}`;
   const dataDir = await mkdtemp(join(tmpdir(), "flower-bench-"));
@@ -70,7 +74,7 @@ export async function startStack(options: { root: string; catalog: readonly Cata
   const ports = Object.fromEntries(catalog.map((e, i) => [e.id, { httpPort: free[2 * i], grpcPort: free[2 * i + 1] }]));
   const launcher = createLauncher({
     catalog, root: options.root, entry: "services/run.ts", ports, write, colour: false,
-    env: { NATS_URL: options.natsUrl, DATA_DIR: dataDir, EVENT_NAMESPACE: namespace, LOG_LEVEL: "warn", HOST: "127.0.0.1" },
+    env: { NATS_URL: options.natsUrl, DATA_DIR: dataDir, EVENT_NAMESPACE: namespace, LOG_LEVEL: "warn", HOST: "127.0.0.1", ...options.env },
   });
   const exited = new Map<string, number | null>();
   let stopping = false;

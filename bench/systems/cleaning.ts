@@ -45,14 +45,16 @@ export const cleaningBench: SystemBench = {
   system: "cleaning",
   async run(context) {
     const tag = Date.now().toString(36);
-    const full = await run(context, "full", `${tag}f`, (call) => closedLoop({ phase: "cleaning full", seconds: context.seconds, concurrency: context.clients, call }));
-    const half = await run(context, "half", `${tag}h`, (call) =>
-      fixedRate({ phase: "cleaning half", seconds: context.halfSeconds, perSecond: Math.max(1, full.result.rate / 2), call }));
+    const full = await context.measure("full", () =>
+      run(context, "full", `${tag}f`, (call) => closedLoop({ phase: "cleaning full", seconds: context.seconds, concurrency: context.clients, call })));
+    const half = await context.measure("half", () => run(context, "half", `${tag}h`, (call) =>
+      fixedRate({ phase: "cleaning half", seconds: context.halfSeconds, perSecond: Math.max(1, full.result.rate / 2), call })));
     return {
       system: "cleaning",
       saga: "apply for a cleaning and register its payment method (paid synchronously) in one call; complete when the dashboard shows KindRegistered, PaymentApproved and CleaningConfirmed",
       full: full.result, fullSagas: full.sagas, half: half.result, halfSagas: half.sagas,
       bound: "two synchronous calls (reservation, then paymethod → reservation.Get + payment.Pay) and four event consumers on two cores",
+      commandCalls: 2,
     };
   },
 };

@@ -53,13 +53,15 @@ export const coffeeBench: SystemBench = {
       return { result, sagas: await follow(context, book) };
     };
     try {
-      const full = await phase("full", (o) => closedLoop({ ...o, concurrency: clients }));
-      const half = await phase("half", (o) => fixedRate({ ...o, seconds: halfSeconds, perSecond: Math.max(1, Math.round(full.result.rate / 2)) }));
+      const full = await context.measure("full", () => phase("full", (o) => closedLoop({ ...o, concurrency: clients })));
+      const half = await context.measure("half", () =>
+        phase("half", (o) => fixedRate({ ...o, seconds: halfSeconds, perSecond: Math.max(1, Math.round(full.result.rate / 2)) })));
       return {
         system: "coffee",
         saga: "PlaceOrder (menu price, payment.Pay, Ordered) until my page shows Produced (kitchen reserved stock synchronously, started and made it)",
         full: full.result, fullSagas: full.sagas, half: half.result, halfSagas: half.sagas,
         bound: "coffee-order's PlaceOrder (a pending-call row, payment.Pay, the order and its outbox row: three transactions) and the kitchen's synchronous stock.Reduce per order, on 2 shared cores",
+        commandCalls: 1,
       };
     } finally {
       place.close();

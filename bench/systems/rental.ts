@@ -48,14 +48,16 @@ export const rentalBench: SystemBench = {
   system: "rental",
   async run(context) {
     const tag = String(Date.now() % 1_000_000);
-    const full = await phase(context, "full", `${tag}f`, (call) => closedLoop({ phase: "rental full", seconds: context.seconds, concurrency: context.clients, call }));
-    const half = await phase(context, "half", `${tag}h`, (call) =>
-      fixedRate({ phase: "rental half", seconds: context.halfSeconds, perSecond: Math.max(1, full.load.rate / 2), call }));
+    const full = await context.measure("full", () =>
+      phase(context, "full", `${tag}f`, (call) => closedLoop({ phase: "rental full", seconds: context.seconds, concurrency: context.clients, call })));
+    const half = await context.measure("half", () => phase(context, "half", `${tag}h`, (call) =>
+      fixedRate({ phase: "rental half", seconds: context.halfSeconds, perSecond: Math.max(1, full.load.rate / 2), call })));
     return {
       system: "rental",
       saga: "RegisterItem + Reserve (the main command) until the item-info view shows the item held by the reservation (ItemReserved)",
       full: full.load, fullSagas: full.sagas, half: half.load, halfSagas: half.sagas,
       bound: "two services on two cores: each reservation is a write in rental-reservation and in rental-item (hold + view), all on SQLite",
+      commandCalls: 2,
     };
   },
 };

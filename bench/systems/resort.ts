@@ -28,7 +28,7 @@ function follow(list: UnaryCaller<typeof MyPageService.method.listMyPages.input,
 
 export const resortBench: SystemBench = {
   system: "resort",
-  async run({ stack, seconds, halfSeconds, clients, quick, say }: SystemBenchContext) {
+  async run({ stack, seconds, halfSeconds, clients, quick, say, measure }: SystemBenchContext) {
     const reserve = unaryCaller(stack.grpcAddress("resort-reservation"), ReservationService.method.reserve);
     const listMyPages = unaryCaller(stack.grpcAddress("resort-mypage"), MyPageService.method.listMyPages);
     const tag = String(randomInt(1000, 10_000));
@@ -46,18 +46,23 @@ export const resortBench: SystemBench = {
       if ((await follow(listMyPages, warm, say)).completed === 0) throw new Error(`no warm-up reservation reached IssuedTicket; see ${stack.logPath}`);
 
       const fullBook = new SagaBook(`${tag}-1`);
-      const full = await closedLoop({ phase: "Reserve", seconds, concurrency: clients, ...into(fullBook) });
-      const fullSagas = await follow(listMyPages, fullBook, say);
+      const [full, fullSagas] = await measure("full", async () => {
+        const load = await closedLoop({ phase: "Reserve", seconds, concurrency: clients, ...into(fullBook) });
+        return [load, await follow(listMyPages, fullBook, say)] as const;
+      });
       const halfRate = Math.max(1, full.rate / 2);
       const halfBook = new SagaBook(`${tag}-2`);
-      const half = await fixedRate({ phase: `Reserve ${Math.round(halfRate)}/s`, seconds: halfSeconds, perSecond: halfRate, ...into(halfBook) });
-      const halfSagas = await follow(listMyPages, halfBook, say);
+      const [half, halfSagas] = await measure("half", async () => {
+        const load = await fixedRate({ phase: `Reserve ${Math.round(halfRate)}/s`, seconds: halfSeconds, perSecond: halfRate, ...into(halfBook) });
+        return [load, await follow(listMyPages, halfBook, say)] as const;
+      });
       return {
         system: "resort",
         saga: "Reserve (pays through payment.Pay in the same command) until my page shows Reserved, PaymentApproved and IssuedTicket.",
         full, fullSagas, half, halfSagas,
         // Where the cores went is measured by bench/run.ts around every system bench alike.
         bound: "resort-reservation's Reserve (a pending-call row, payment.Pay, the reservation and its outbox row), then the voucher and my page from events, on 2 shared cores",
+        commandCalls: 1,
       };
     } finally {
       reserve.close();

@@ -12,6 +12,11 @@ export interface SystemBenchContext {
   clients: number;
   quick: boolean;
   say: (line: string) => void;
+  /**
+   * Wraps one phase (its load and following its sagas to the end), so that bench/run.ts measures
+   * over exactly it what every system is measured by: CPU, work per saga, event-loop delay.
+   */
+  measure<T>(phase: "full" | "half", run: () => Promise<T>): Promise<T>;
 }
 
 export interface SystemSagas {
@@ -38,6 +43,8 @@ export interface SystemFigures {
   halfSagas: SystemSagas;
   /** What bounds the figure, as measured (e.g. the cores each process used). */
   bound: string;
+  /** Calls the bench makes per saga (the command, and any call before it). */
+  commandCalls: number;
 }
 
 export interface SystemBench {

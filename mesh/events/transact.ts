@@ -7,12 +7,15 @@ import { toMessage, type DomainInit } from "../proto/domain-form.js";
 import type { EventType } from "./event-type.js";
 import { runtimeTables } from "./runtime-migrations.js";
 import type { Transact, Transaction } from "./transaction.js";
+import type { MeshMetrics } from "../telemetry/metrics.js";
 
 /** What createTransact needs: the service's database and whom to tell that events were committed. */
 export interface TransactOptions {
   db: Knex;
   /** Called after a commit that wrote events: the relay's wake-up, so they go out at once. */
   onCommit?: () => void;
+  /** Counts each commit (the bench's floor counts what a saga costs in commits). */
+  metrics?: Pick<MeshMetrics, "transactions">;
 }
 
 /** An outbox row as written by emit and read by the relay. */
@@ -38,7 +41,7 @@ const INSERT_CHUNK = 500;
  * rolled back, and never lost for one that committed.
  */
 export function createTransact(options: TransactOptions): Transact {
-  const { db, onCommit } = options;
+  const { db, onCommit, metrics } = options;
   return async (work) => {
     const rows: OutboxRow[] = [];
     let open = true;
@@ -61,6 +64,7 @@ export function createTransact(options: TransactOptions): Transact {
       }
       return value;
     });
+    metrics?.transactions.inc();
     if (rows.length > 0) onCommit?.();
     return result;
   };

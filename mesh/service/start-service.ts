@@ -147,7 +147,7 @@ async function startStorage(
   const nc = await connectNats({ url: config.natsUrl, name: definition.id, logger });
   closers.push(() => nc.drain().catch(() => nc.close()));
   const relay = createOutboxRelay({ db, nc, namespace: config.eventNamespace, logger, metrics, enabled: config.outboxRelayEnabled });
-  const transact = createTransact({ db, onCommit: () => relay.wake() });
+  const transact = createTransact({ db, onCommit: () => relay.wake(), metrics });
   const pruner = createInboxPruner({ db, retentionMs: config.eventRetentionMs, logger });
   closers.push(() => pruner.stop());
   return {

@@ -10,6 +10,8 @@ export interface MeshMetrics {
   /** 0 closed, 1 half-open, 2 open, 3 isolated; one breaker per method called. */
   breakerState: Gauge<"dependency" | "method">;
   breakerTransitions: Counter<"dependency" | "method" | "state">;
+  /** Transactions committed through the service's transact (state, inbox and outbox together). */
+  transactions: Counter;
   outboxBacklog: Gauge;
   outboxPublished: Counter;
   eventsHandled: Counter<"consumer" | "outcome">;
@@ -34,6 +36,7 @@ export function createMetrics(service: string, options: { processMetrics?: boole
     clientDuration: new Histogram({ name: "mesh_client_duration_seconds", help: "Time of calls to dependencies, policy included", labelNames: ["dependency", "method", "code"], buckets: latencyBuckets, registers }),
     breakerState: new Gauge({ name: "mesh_breaker_state", help: "Circuit breaker state per dependency and method: 0 closed, 1 half-open, 2 open, 3 isolated", labelNames: ["dependency", "method"], registers }),
     breakerTransitions: new Counter({ name: "mesh_breaker_transitions_total", help: "Circuit breaker transitions, by the state entered", labelNames: ["dependency", "method", "state"], registers }),
+    transactions: new Counter({ name: "mesh_db_transactions_total", help: "Transactions committed (state change, inbox and outbox rows together)", registers }),
     outboxBacklog: new Gauge({ name: "mesh_outbox_backlog", help: "Events committed but not yet published", registers }),
     outboxPublished: new Counter({ name: "mesh_outbox_published_total", help: "Events published from the outbox", registers }),
     eventsHandled: new Counter({ name: "mesh_events_handled_total", help: "Events taken by consumers, by outcome (handled, duplicate, ignored, retried, dead_lettered)", labelNames: ["consumer", "outcome"], registers }),

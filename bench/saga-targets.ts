@@ -1,0 +1,57 @@
+// The saga's targets (issue "speed against the best peers"): each figure beside its target, for
+// flower's saga and, with the same measures, every other system's main saga.
+import { int, met, ms, type Row } from "./format.js";
+import { FLOOR_RATIO_TARGET, type FloorUnits, type SagaCost } from "./floor.js";
+import type { LoopDelay } from "./timings.js";
+
+export const SAGA_TARGETS = { sagasPerSecond: 1500, commandP99Ms: 100, floorRatio: FLOOR_RATIO_TARGET, loopDelayP99Ms: 20, viewLagP99Ms: 50 } as const;
+
+/** One system's saga, measured the same way for every system. */
+export interface SagaTargetFigures {
+  system: string;
+  sagasPerSecond: number;
+  commandP99Ms: number;
+  cost: SagaCost;
+  /** The worst event-loop delay among the system's services at half load, and whose it was. */
+  loop?: { service: string; delay: LoopDelay };
+  viewLagP99Ms: number;
+}
+
+export function floorRows(units: FloorUnits): Row[] {
+  const us = (n: number) => `${n.toFixed(1)} µs`;
+  return [
+    ["floor: one sync call, bare grpc-js client + server CPU", us(units.callUs), "", ""],
+    ["floor: one SQLite commit, better-sqlite3 alone (WAL, synchronous=NORMAL)", us(units.commitUs), "", ""],
+    ["floor: one JetStream publish with its ack, nats.js + nats-server", us(units.publishUs), "", ""],
+    ["floor: one JetStream delivery with its ack, nats.js + nats-server", us(units.deliverUs), "", ""],
+  ];
+}
+
+export function sagaTargetRows(f: SagaTargetFigures): Row[] {
+  const t = SAGA_TARGETS;
+  const w = f.cost.work;
+  const rows: Row[] = [
+    [`${f.system}: complete sagas/s at 100 clients`, int(f.sagasPerSecond), `≥ ${int(t.sagasPerSecond)}`, met(f.sagasPerSecond >= t.sagasPerSecond)],
+    [`${f.system}: command p99 at 100 clients`, `${ms(f.commandP99Ms)} ms`, `< ${t.commandP99Ms} ms`, met(f.commandP99Ms < t.commandP99Ms)],
+    [
+      `${f.system}: CPU per saga ÷ floor`,
+      `${f.cost.cpuMs.toFixed(2)} ms ÷ ${f.cost.floorMs.toFixed(2)} ms = ${f.cost.ratio.toFixed(1)}× (per saga: ${w.calls.toFixed(1)} calls, ${w.commits.toFixed(1)} commits, ${w.publishes.toFixed(1)} publishes, ${w.deliveries.toFixed(1)} deliveries)`,
+      `≤ ${t.floorRatio}×`, met(f.cost.ratio <= t.floorRatio),
+    ],
+  ];
+  if (f.loop) {
+    rows.push([`${f.system}: event-loop delay p99 at half load (worst: ${f.loop.service})`, `${ms(f.loop.delay.p99)} ms`, `< ${t.loopDelayP99Ms} ms`, met(f.loop.delay.p99 < t.loopDelayP99Ms)]);
+  }
+  rows.push([`${f.system}: view lag p99 at half load`, `${ms(f.viewLagP99Ms)} ms`, `< ${t.viewLagP99Ms} ms`, met(f.viewLagP99Ms < t.viewLagP99Ms)]);
+  return rows;
+}
+
+/** The worst p99 among `services` (those of one system and the shared ones it uses). */
+export function worstLoop(loop: Record<string, LoopDelay>, services: readonly string[]): SagaTargetFigures["loop"] {
+  let worst: SagaTargetFigures["loop"];
+  for (const id of services) {
+    const d = loop[id];
+    if (d && Number.isFinite(d.p99) && (!worst || d.p99 > worst.delay.p99)) worst = { service: id, delay: d };
+  }
+  return worst;
+}
