@@ -8,6 +8,7 @@ import { migrate } from "../db/migrate.js";
 import { createTestDatabase, testDialects, type TestDatabase } from "../db/database-fixtures.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { testEvents } from "./event-fixtures.js";
+import { createMetrics } from "../telemetry/metrics.js";
 import { createTransact } from "./transact.js";
 
 async function withDatabase(dialect: (typeof testDialects)[number], fn: (t: TestDatabase) => Promise<void>) {
@@ -62,7 +63,8 @@ for (const dialect of testDialects) {
     test("a throw rolls back both the state change and the events, and wakes nobody", async () => {
       await withDatabase(dialect, async ({ db }) => {
         let wakes = 0;
-        const transact = createTransact({ db, onCommit: () => wakes++ });
+        const metrics = createMetrics("test", { processMetrics: false });
+        const transact = createTransact({ db, onCommit: () => wakes++, metrics });
         await assert.rejects(
           transact(async (tx) => {
             await tx.db("orders").insert({ id: "order-2" });
@@ -72,6 +74,11 @@ for (const dialect of testDialects) {
           /refused/,
         );
         assert.equal(wakes, 0);
+        const committed = async () => (await metrics.transactions.get()).values[0]?.value ?? 0;
+        assert.equal(await committed(), 0, "a rolled-back transaction is not counted");
+        await transact(async (tx) => void (await tx.db("orders").insert({ id: "order-3" })));
+        assert.equal(await committed(), 1, "a commit is, events or not");
+        await db("orders").where({ id: "order-3" }).delete();
         assert.deepEqual(await db("orders").pluck("id"), []);
         assert.deepEqual(await db("outbox").pluck("id"), []);
       });
