@@ -2,6 +2,7 @@
 // it took to serve each RPC and to get answers from each dependency between two scrapes, and
 // how late its event loop ran (prom-client resets that histogram at every scrape).
 import type { Sample } from "../mesh/testing/metric-samples.js";
+import { eventLoopSamplingMs } from "../mesh/telemetry/metrics.js";
 import { scrapeMetrics } from "./procs.js";
 
 /** One line of the breakdown: what (e.g. "serves OrderService/PlaceOrder"), how often, how long on average. */
@@ -14,7 +15,7 @@ export interface Timing {
 
 type Totals = Map<string, { sum: number; count: number }>;
 
-/** Event-loop delay since the previous scrape, ms. */
+/** Event-loop delay since the previous scrape (how late the loop ran), ms. */
 export interface LoopDelay {
   p50: number;
   p99: number;
@@ -26,8 +27,9 @@ interface Scrape {
   loop: LoopDelay;
 }
 
+// prom-client reports the time between two samples of the loop; how late the loop ran is what exceeds the sampling interval.
 function loopDelay(samples: Sample[]): LoopDelay {
-  const get = (name: string) => (samples.find((s) => s.name === name)?.value ?? NaN) * 1000;
+  const get = (name: string) => Math.max(0, (samples.find((s) => s.name === name)?.value ?? NaN) * 1000 - eventLoopSamplingMs);
   return { p50: get("nodejs_eventloop_lag_p50_seconds"), p99: get("nodejs_eventloop_lag_p99_seconds"), max: get("nodejs_eventloop_lag_max_seconds") };
 }
 

@@ -21,11 +21,17 @@ export interface MeshMetrics {
   consumerPending: Gauge<"consumer">;
 }
 
+/**
+ * How often the event loop is sampled for nodejs_eventloop_lag_*: those figures are the time
+ * between two samples, so an idle loop reads this much; the loop's delay is what exceeds it.
+ */
+export const eventLoopSamplingMs = 10;
+
 /** Creates the runtime's metrics with `service` as a default label. */
 export function createMetrics(service: string, options: { processMetrics?: boolean } = {}): MeshMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: eventLoopSamplingMs });
   const registers = [registry];
   const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
   return {
