@@ -284,9 +284,11 @@ ${other.sagas.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
 ${other.profiles.length ? `## Where the CPU goes at full load (V8 profiles)
 
-Self time of each service during flower's PlaceOrder run at ${f.clients} clients, by kind of work,
-busiest service first (\`npm run bench -- --profile\`: V8's sampling profiler, started and stopped
-in every service for exactly that phase).
+Self time of each service that worked during a PlaceOrder run at ${f.clients} clients, by kind
+of work, busiest service first (\`npm run bench -- --profile\`: V8's sampling profiler, started and
+stopped in every service for an extra run after the measured ones, so that its cost stays out of
+the figures). "SQLite (native)" is better-sqlite3 running statements; "knex" building and running
+them; "other" is mostly V8's own native work (compiling, the profiler's ticks).
 
 | service | busiest kinds of work |
 |---|---|

@@ -132,7 +132,8 @@ async function profileRows(dir: string | undefined, cores: Record<string, number
   if (!dir) return [];
   await new Promise((resolve) => setTimeout(resolve, 1000)); // the profiles are written asynchronously
   const rows: Row[] = [];
-  for (const id of Object.keys(stack!.pids).sort((a, b) => (cores[b] ?? 0) - (cores[a] ?? 0))) {
+  // The saga's services: those that worked (an idle one's profile is the profiler's own ticks).
+  for (const id of Object.keys(stack!.pids).filter((id) => (cores[id] ?? 0) >= 0.05).sort((a, b) => (cores[b] ?? 0) - (cores[a] ?? 0))) {
     const summary = await profileSummary(join(dir, `${id}.cpuprofile`)).catch(() => undefined);
     if (!summary) continue;
     const top = summary.slice(0, 6).map((k) => `${k.kind} ${(k.share * 100).toFixed(0)} %`).join(", ");
@@ -239,10 +240,8 @@ async function main(): Promise<void> {
   const full = new OrderBook(`${runTag}-1`);
   const memory: Figures["memory"] = {};
   const { result: [placeRun, placeSagas], cost: placeCost } = await measurePhase(async () => {
-    toggleProfilers();
     const run = await withTimings("PlaceOrder", timings, () =>
       withCpu(pids, () => closedLoop({ phase: "PlaceOrder", seconds, concurrency: clients, ...placeInto(full) })));
-    toggleProfilers();
     for (const id of stack!.ids) memory[id] = { ...(await serviceMemory(stack!.pids[id], stack!.httpPort(id))), idle: idleRss[id] };
     return [run, await collect(full)] as const;
   });
@@ -255,6 +254,17 @@ async function main(): Promise<void> {
     return [run, await collect(half)] as const;
   });
   cpu.push({ phase: "PlaceOrder half rate", use: halfRun.use });
+  // With --profile, one more full-load run with every service's profiler on, apart from the measured
+  // ones (the profiler's own cost stays out of their figures).
+  let profiledCores: Record<string, number> = {};
+  if (profileDir) {
+    const profiledBook = new OrderBook(`${runTag}-3`);
+    toggleProfilers();
+    const profiled = await withCpu(pids, () => closedLoop({ phase: "PlaceOrder (profiled)", seconds: Math.min(seconds, 10), concurrency: clients, ...placeInto(profiledBook) }));
+    toggleProfilers();
+    profiledCores = profiled.use.cores;
+    await collect(profiledBook);
+  }
   const sagaTargets: SagaTargetFigures[] = [{
     system: "flower",
     sagasPerSecond: placeSagas.sagasPerSecond,
@@ -301,7 +311,7 @@ async function main(): Promise<void> {
     breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
   const targetRows = [...floorRows(units), ...sagaTargets.flatMap(sagaTargetRows)];
-  const profiled = await profileRows(profileDir, placeRun.use.cores);
+  const profiled = await profileRows(profileDir, profiledCores);
   if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
   say("\n" + syncCallConsole(sync));
   say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));
