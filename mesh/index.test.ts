@@ -25,5 +25,5 @@ test("the kernel (for domain files), the testing and the launcher entries are pi
     "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "seededRandom", "startInProcess", "startService",
     "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
   ]);
-  assert.deepEqual(Object.keys(launcher).sort(), ["createLauncher", "ensureNats", "runService"]);
+  assert.deepEqual(Object.keys(launcher).sort(), ["createHost", "createLauncher", "ensureNats", "runService", "startMesh"]);
 });

@@ -1,6 +1,8 @@
-// One entry point for every service (the container image's and npm start's): `node dist/services/run.js <service id>`,
-// or `tsx services/run.ts <service id>` from the source tree.
+// One entry point for every service (the container image's and `npm start -- --processes`'s):
+// `node dist/services/run.js <service id>`, or `tsx services/run.ts <service id>` from the source tree.
+// It loads only what that service needs (services/catalog-for.ts), not every system's code.
 import { runService } from "../mesh/launcher/index.js";
-import { catalog } from "./catalog.js";
+import { catalogFor } from "./catalog-for.js";
 
-await runService(process.argv[2] ?? "", catalog);
+const id = process.argv[2] ?? "";
+await runService(id, await catalogFor(id));

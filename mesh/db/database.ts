@@ -1,11 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import knexPkg, { type Knex } from "knex";
+import type { Knex } from "knex";
 import { ConfigError } from "../config/env.js";
 import type { Logger } from "../log/logger.js";
 
-// knex is CommonJS without an exports map: the named ESM import type-checks but fails at run time.
-const { knex } = knexPkg;
+// knex is CommonJS without an exports map: the named ESM import type-checks but fails at run time. It is loaded
+// when a database is opened, so that a process that keeps none (the gateway) does not carry it (and lodash).
+type KnexFactory = (config: Knex.Config) => Knex;
+const loadKnex = async (): Promise<KnexFactory> => (await import("knex")).default.knex;
 
 /** The two databases the runtime supports. */
 export type Dialect = "sqlite" | "mysql";
@@ -86,7 +88,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
   let db: Knex | undefined;
   try {
     const log = knexLog(options.logger);
-    db = target.dialect === "sqlite" ? openSqlite(target.filename, log) : await openMysql(target, options.poolSize ?? 10, log);
+    const knex = await loadKnex();
+    db = target.dialect === "sqlite" ? openSqlite(knex, target.filename, log) : await openMysql(knex, target, options.poolSize ?? 10, log);
     await db.raw("select 1");
   } catch (err) {
     await db?.destroy().catch(() => {});
@@ -103,7 +106,7 @@ function knexLog(logger: Logger | undefined): Knex.Config["log"] {
   return { debug: to("debug"), warn: to("warn"), error: to("error"), deprecate: (method: string, alt: string) => logger?.warn(`knex: ${method} is deprecated, use ${alt}`) };
 }
 
-function openSqlite(filename: string, log: Knex.Config["log"]): Knex {
+function openSqlite(knex: KnexFactory, filename: string, log: Knex.Config["log"]): Knex {
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
   return knex({
     client: "better-sqlite3",
@@ -152,7 +155,7 @@ function cacheStatements(conn: SqliteConnection, limit = 2000): void {
 
 type MysqlTarget = Extract<DatabaseTarget, { dialect: "mysql" }>;
 
-async function openMysql(target: MysqlTarget, poolSize: number, log: Knex.Config["log"]): Promise<Knex> {
+async function openMysql(knex: KnexFactory, target: MysqlTarget, poolSize: number, log: Knex.Config["log"]): Promise<Knex> {
   const { database, ...server } = target;
   const connection = {
     host: server.host,
@@ -166,7 +169,7 @@ async function openMysql(target: MysqlTarget, poolSize: number, log: Knex.Config
     supportBigNumbers: true,
     bigNumberStrings: true, // BIGINT and DECIMAL come back as exact strings
   };
-  await createDatabaseIfMissing(connection, database, log);
+  await createDatabaseIfMissing(knex, connection, database, log);
   return knex({
     client: "mysql2",
     log,
@@ -190,7 +193,7 @@ async function openMysql(target: MysqlTarget, poolSize: number, log: Knex.Config
 
 // Each service has a database of its own (mesh/db/service-database.ts): create it on first start
 // when the user may; when it may not, the database must exist already, or the error says what to run.
-async function createDatabaseIfMissing(connection: object, database: string, log: Knex.Config["log"]): Promise<void> {
+async function createDatabaseIfMissing(knex: KnexFactory, connection: object, database: string, log: Knex.Config["log"]): Promise<void> {
   const admin = knex({ client: "mysql2", log, connection: connection as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 1 } });
   try {
     await admin.raw("CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", [database]);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { nanos } from "nats";
+import { connect, nanos } from "nats";
 import { ensureStreams } from "./streams.js";
-import { createTestNats, type TestNats } from "./event-fixtures.js";
+import { createTestNats, testNatsUrl, type TestNats } from "./event-fixtures.js";
 
 let t: TestNats;
 before(async () => {
@@ -28,6 +28,24 @@ test("idempotent, also when several processes start at once; a changed stream is
   await t.jsm.streams.update(name, { duplicate_window: nanos(1000) });
   await ensureStreams(t.jsm, t.namespace, ["coffee"]);
   assert.equal((await t.jsm.streams.info(name)).config.duplicate_window, nanos(120_000));
+});
+
+test("many connections creating the same new streams at the same moment all succeed (services started together in one process)", async () => {
+  // JetStream answers a create that races another one for the same stream "subjects overlap".
+  const connections = await Promise.all(Array.from({ length: 20 }, () => connect({ servers: testNatsUrl })));
+  const managers = await Promise.all(connections.map((nc) => nc.jetstreamManager()));
+  try {
+    for (let round = 0; round < 20; round++) {
+      const systems = ["a", "b", "c"].map((s) => `race${round}${s}`);
+      // Each in its own order, as services of different systems do.
+      await Promise.all(managers.map((jsm, i) => ensureStreams(jsm, t.namespace, [0, 1, 2].map((k) => systems[(i + k) % 3]))));
+      for (const system of systems) {
+        assert.deepEqual((await t.jsm.streams.info(`${t.namespace.toUpperCase()}_${system.toUpperCase()}`)).config.subjects, [`${t.namespace}.${system}.>`]);
+      }
+    }
+  } finally {
+    await Promise.all(connections.map((nc) => nc.close()));
+  }
 });
 
 test("a stream that cannot be created is an error naming it", async () => {

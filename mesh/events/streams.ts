@@ -6,6 +6,7 @@ export const duplicateWindowMs = 2 * 60_000;
 
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
+const SUBJECTS_OVERLAP = 10065;
 
 /**
  * Creates or updates one file-backed stream per system plus the dead-letter stream, so a
@@ -38,19 +39,25 @@ async function ensureStream(jsm: JetStreamManager, want: { name: string; subject
     max_age: want.maxAge,
   };
   try {
-    const info = await jsm.streams.info(want.name).catch((err: NatsError) => {
+    const read = () => jsm.streams.info(want.name).catch((err: NatsError) => {
       if (err.api_error?.err_code === STREAM_NOT_FOUND) return undefined;
       throw err;
     });
+    let info = await read();
     if (!info) {
       try {
         await jsm.streams.add(config);
         return;
       } catch (err) {
-        // Another process created it a moment ago with other settings: update it below.
-        if ((err as NatsError).api_error?.err_code !== STREAM_NAME_IN_USE) throw err;
+        // Another process (or another service in this one) created it a moment ago: with other settings the
+        // server says the name is in use; while it creates it, that the subjects overlap. Read it, update it below.
+        const code = (err as NatsError).api_error?.err_code;
+        if (code !== STREAM_NAME_IN_USE && code !== SUBJECTS_OVERLAP) throw err;
+        info = await read();
+        if (!info) throw err; // another stream of another name holds these subjects
       }
-    } else if (
+    }
+    if (
       sameSubjects(info.config.subjects, want.subjects) && info.config.duplicate_window === config.duplicate_window &&
       info.config.max_age === config.max_age
     ) {

@@ -13,7 +13,6 @@ import { runtimeMigrations } from "../events/runtime-migrations.js";
 import { ensureStreams } from "../events/streams.js";
 import { createTransact } from "../events/transact.js";
 import { createLogger, type Logger } from "../log/logger.js";
-import { createClient } from "../rpc/client.js";
 import { createReadiness, type Readiness } from "../rpc/readiness.js";
 import { createResiliencePolicy, type ResiliencePolicy } from "../rpc/resilience.js";
 import { createRpcServer } from "../rpc/rpc-server.js";
@@ -74,7 +73,7 @@ export async function startService<C, D extends Record<string, Dependency>>(
 
   try {
     const storage = stateful ? await startStorage(definition, config, logger, metrics, readiness, closers) : statelessPorts(definition.id);
-    const clients = createClients(definition, config, logger, metrics, closers);
+    const clients = await createClients(definition, config, logger, metrics, closers);
     const { db, transact } = storage;
     const parts = await definition.start({
       db, transact, repository: (table) => createRepository(table, { db, transact }), clients: clients as never, config: own, logger,
@@ -174,13 +173,17 @@ function statelessPorts(id: string): StoragePorts {
 }
 
 // One resilience policy per dependency service (one bulkhead for all its protobuf services, a breaker per method), one client per dependency.
-function createClients(
+async function createClients(
   definition: ServiceDefinition<unknown, Record<string, Dependency>>, config: RuntimeConfig, logger: Logger, metrics: MeshMetrics,
   closers: Array<() => Promise<void>>,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const policies = new Map<string, ResiliencePolicy>();
   const clients: Record<string, unknown> = {};
-  for (const [name, dep] of Object.entries(definition.dependencies ?? {})) {
+  const dependencies = Object.entries(definition.dependencies ?? {});
+  if (dependencies.length === 0) return clients;
+  // Loaded only where a service calls others: the client transports (undici's among them) cost a process that calls nobody memory for nothing.
+  const { createClient } = await import("../rpc/client.js");
+  for (const [name, dep] of dependencies) {
     let policy = policies.get(dep.id);
     if (!policy) policies.set(dep.id, (policy = createResiliencePolicy({ dependency: dep.id, logger, metrics, ...config.client })));
     const client = createClient(dep.service as DescService, {

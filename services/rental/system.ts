@@ -1,19 +1,12 @@
 import type { System } from "../../mesh/index.js";
 import type { NotificationRegistration } from "../notification/plug-in.js";
 import type { PaymentRegistration } from "../payment/plug-in.js";
-import { refundWhen } from "../payment/plug-in.js";
-import { ReservationCancelled, ReservationPaymentVoided } from "./events.js";
 import { itemContext } from "./item/service.js";
-import { rentalMessages } from "./notifications.js";
+import { registration } from "./registration.js";
 import { reservationContext } from "./reservation/service.js";
 
 /** The neighbourhood rental market (seed 003): its contexts, what payment refunds, and what notification tells its renters. */
 export const rental = {
-  name: "rental",
+  ...registration,
   contexts: [itemContext, reservationContext],
-  // A cancelled (or rejected) reservation, and a payment attempt voided on its own (lost, late, a retry's, or
-  // one the renter cancelled: ReservationPaymentCancelled stays keyed by the reservation, for its renter and
-  // its order, so its attempt is refunded by the ReservationPaymentVoided published with it).
-  refunds: [refundWhen(ReservationCancelled, (e) => e.reason || "reservation cancelled"), refundWhen(ReservationPaymentVoided, (e) => `payment voided: ${e.reason}`)],
-  messages: rentalMessages,
 } satisfies System & PaymentRegistration & NotificationRegistration;
