@@ -249,6 +249,8 @@ export interface OtherSections {
   sagas: Row[];
   /** With --profile: each service's CPU by kind of work at flower's full load. */
   profiles: Row[];
+  /** npm start's readiness and memory, and services' idle memory as the image runs them. */
+  footprint: Row[];
 }
 
 export function markdown(f: Figures, other: OtherSections): string {
@@ -268,6 +270,18 @@ an open loop at half that rate; sagas and lag read back from the order-history v
 ## The synchronous call against its peers
 
 ${other.sync}
+
+## Footprint
+
+\`npm start\` of all five systems (every service in one process, as it starts by default) until
+every service answers /readyz, with the resident memory of its whole process tree; and single
+services run as the container image runs them (compiled, \`node\` with the Dockerfile's flags),
+idle after ready and once V8 has given back what starting took (\`npm run bench:footprint\` runs
+this part alone, and \`-- --processes\` for a process per service).
+
+| figure | value | target | |
+|---|---|---|---|
+${other.footprint.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
 ## Every system's saga against its targets
 

@@ -25,6 +25,7 @@ import { memoryOf, serviceMemory, withCpu } from "./procs.js";
 import { consoleTable, figureRows, markdown, type Figures } from "./report.js";
 import type { Row } from "./format.js";
 import { profileSummary } from "./profile/summary.js";
+import { footprintRows, measureFootprint } from "./footprint.js";
 import { restRows, type RestFigures } from "./report-rest.js";
 import { measureRestThroughput } from "./rest-throughput.js";
 import { collectSagas, OrderBook } from "./sagas.js";
@@ -160,6 +161,9 @@ async function main(): Promise<void> {
     commitUs: await measureCommitUs(),
     ...jetStream,
   };
+  // What starting it costs: npm start (every service in one process) and one service as the image runs it.
+  say("footprint: npm start, and services run as the image runs them");
+  const footprint = footprintRows(await measureFootprint({ only: ["one", "image"], settledSeconds: quick ? 0 : 20, say })).slice(1);
   say("open breaker: 10,000 calls to the fallback");
   const breaker = await measureOpenBreaker(10_000);
 
@@ -317,6 +321,7 @@ async function main(): Promise<void> {
   say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));
   for (const f of systemFigures) say("\n" + systemRows(f).map((r) => r.join("  ")).join("\n"));
   say("\nsagas against their targets:\n" + consoleTable(targetRows));
+  say("\nfootprint:\n" + consoleTable(footprint));
   const doc = fileURLToPath(new URL("../docs/performance.md", import.meta.url));
   await mkdir(dirname(doc), { recursive: true });
   // A --quick run is a smoke check: it does not replace the figures of a full run.
@@ -324,7 +329,7 @@ async function main(): Promise<void> {
     say(`\n--quick: docs/performance.md left as it is; service log: ${stack.logPath}`);
   } else {
     await writeFile(doc, [
-      markdown(figures, { sync: syncCallMarkdown(sync), sagas: targetRows, profiles: profiled }),
+      markdown(figures, { sync: syncCallMarkdown(sync), sagas: targetRows, profiles: profiled, footprint }),
       ...(systemFigures.length ? ["# The other systems' sagas\n", ...systemFigures.map(systemMarkdown)] : []),
     ].join("\n"));
     say(`\nwritten: docs/performance.md; service log: ${stack.logPath}`);

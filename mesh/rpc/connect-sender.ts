@@ -2,8 +2,9 @@ import { fromBinary, toBinary, type DescMessage, type DescMethodUnary, type Mess
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { IncomingHttpHeaders } from "node:http";
-import { Pool, type Dispatcher } from "undici";
+import type { Dispatcher, Pool } from "undici";
 import { markNoConnection } from "./never-sent.js";
+import type { Attempt } from "./resilience.js";
 import type { Sender, Transport } from "./transport.js";
 
 /** Error answers are small JSON; a bigger body is not one and is not read further. */
@@ -19,24 +20,40 @@ const noConnectionCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EH
  * outlier detection counts (503 for Unavailable).
  */
 export function connectTransport(address: string, options: { connections: number }): Transport {
-  const pool = new Pool(`http://${address}`, {
-    connections: options.connections,
-    pipelining: 1,
-    // Shorter than the server's keep-alive (node's 5 s), so an idle connection is not reused as the server closes it.
-    keepAliveTimeout: 4_000,
-    connectTimeout: 2_000,
+  // undici is loaded at the first call: a service that is never asked to call keeps its memory (about 4 MB).
+  let pool: Pool | undefined;
+  let closed = false;
+  const opened = import("undici").then(({ Pool }) => {
+    pool = new Pool(`http://${address}`, {
+      connections: options.connections,
+      pipelining: 1,
+      // Shorter than the server's keep-alive (node's 5 s), so an idle connection is not reused as the server closes it.
+      keepAliveTimeout: 4_000,
+      connectTimeout: 2_000,
+    });
+    if (closed) void pool.destroy().catch(() => undefined);
+    return pool;
   });
   return {
-    sender: (method) => createConnectSender(pool, method),
-    close: () => void pool.destroy().catch(() => undefined),
+    sender: (method) => createConnectSender(() => pool ?? opened, method),
+    close: () => {
+      closed = true;
+      void pool?.destroy().catch(() => undefined);
+    },
   };
 }
 
-function createConnectSender(pool: Pool, method: DescMethodUnary): Sender {
+function createConnectSender(poolOf: () => Pool | Promise<Pool>, method: DescMethodUnary): Sender {
   const path = `/${method.parent.typeName}/${method.name}`;
   // The dispatcher's own handler API: no response stream per call, which costs more than the call.
-  return (message, headers, { signal, timeoutMs }) =>
-    new Promise((resolve, reject) => {
+  return async (message, headers, attempt) => {
+    const pool = poolOf();
+    return send(pool instanceof Promise ? await pool : pool, path, method, message, headers, attempt);
+  };
+}
+
+function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, { signal, timeoutMs }: Attempt): Promise<MessageShape<DescMessage>> {
+  return new Promise((resolve, reject) => {
       let status = 0;
       let answer: IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
