@@ -45,67 +45,67 @@ export function connectTransport(address: string, options: { connections: number
 
 function createConnectSender(poolOf: () => Pool | Promise<Pool>, method: DescMethodUnary): Sender {
   const path = `/${method.parent.typeName}/${method.name}`;
-  // The dispatcher's own handler API: no response stream per call, which costs more than the call.
   return async (message, headers, attempt) => {
     const pool = poolOf();
     return send(pool instanceof Promise ? await pool : pool, path, method, message, headers, attempt);
   };
 }
 
+// One attempt through the dispatcher's own handler API: no response stream per call, which costs more than the call.
 function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, { signal, timeoutMs }: Attempt): Promise<MessageShape<DescMessage>> {
   return new Promise((resolve, reject) => {
-      let status = 0;
-      let answer: IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let controller: Dispatcher.DispatchController | undefined;
-      const onAbort = () => controller?.abort(signal.reason as Error);
-      const settle = () => signal.removeEventListener("abort", onAbort);
-      signal.addEventListener("abort", onAbort, { once: true });
-      pool.dispatch(
-        {
-          path,
-          method: "POST",
-          headers: {
-            ...headers,
-            "content-type": "application/proto",
-            "connect-protocol-version": "1",
-            "connect-timeout-ms": String(Math.max(1, Math.ceil(timeoutMs))),
-          },
-          body: toBinary(method.input, message),
+    let status = 0;
+    let answer: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => controller?.abort(signal.reason as Error);
+    const settle = () => signal.removeEventListener("abort", onAbort);
+    signal.addEventListener("abort", onAbort, { once: true });
+    pool.dispatch(
+      {
+        path,
+        method: "POST",
+        headers: {
+          ...headers,
+          "content-type": "application/proto",
+          "connect-protocol-version": "1",
+          "connect-timeout-ms": String(Math.max(1, Math.ceil(timeoutMs))),
         },
-        {
-          onRequestStart(c) {
-            controller = c;
-            if (signal.aborted) c.abort(signal.reason as Error);
-          },
-          onResponseStart(_c, statusCode, responseHeaders) {
-            status = statusCode;
-            answer = responseHeaders;
-          },
-          onResponseData(c, chunk) {
-            size += chunk.byteLength;
-            if (status !== 200 && size > maxErrorBytes) return; // not a Connect error: judged by its status alone
-            chunks.push(chunk);
-          },
-          onResponseEnd() {
-            settle();
-            const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-            if (status === 200 && answer["content-type"] === "application/proto") {
-              try {
-                resolve(fromBinary(method.output, body) as MessageShape<DescMessage>);
-              } catch (error) {
-                reject(new ConnectError(`the answer is not a valid ${method.output.typeName}`, Code.Internal, undefined, undefined, error));
-              }
-            } else reject(errorAnswer(status, answer, body, size));
-          },
-          onResponseError(_c, error) {
-            settle();
-            reject(signal.aborted ? signal.reason : wireError(error));
-          },
+        body: toBinary(method.input, message),
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal.aborted) c.abort(signal.reason as Error);
         },
-      );
-    });
+        onResponseStart(_c, statusCode, responseHeaders) {
+          status = statusCode;
+          answer = responseHeaders;
+        },
+        onResponseData(c, chunk) {
+          size += chunk.byteLength;
+          if (status !== 200 && size > maxErrorBytes) return; // not a Connect error: judged by its status alone
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          settle();
+          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          if (status === 200 && answer["content-type"] === "application/proto") {
+            try {
+              resolve(fromBinary(method.output, body) as MessageShape<DescMessage>);
+            } catch (error) {
+              reject(new ConnectError(`the answer is not a valid ${method.output.typeName}`, Code.Internal, undefined, undefined, error));
+            }
+          } else reject(errorAnswer(status, answer, body, size));
+        },
+        onResponseError(_c, error) {
+          settle();
+          reject(signal.aborted ? signal.reason : wireError(error));
+        },
+      },
+    );
+  });
 }
 
 // A Connect error is JSON that says its code; anything else (a proxy's page, an empty 503) is
