@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher, Pool } from "undici";
+import { isConnectionHeader } from "./connection-headers.js";
 import { markNoConnection } from "./never-sent.js";
 import type { Attempt } from "./resilience.js";
 import type { Sender, Transport } from "./transport.js";
@@ -122,12 +123,12 @@ function errorAnswer(status: number, headers: IncomingHttpHeaders, body: Buffer,
 }
 
 // The HTTP exchange's own headers, not the error's metadata: an error passed on carries only what the server meant.
-const exchangeHeaders = /^(connection|keep-alive|proxy-connection|transfer-encoding|upgrade|te|host|content-(type|length|encoding)|date|server|vary|access-control-.*)$/;
+const exchangeHeaders = (name: string) => isConnectionHeader(name) || /^(content-(type|length|encoding)|date|server|vary|access-control-.*)$/.test(name);
 
 function headersFrom(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
-    if (exchangeHeaders.test(name)) continue;
+    if (exchangeHeaders(name)) continue;
     try {
       if (typeof value === "string") headers.set(name, value);
       else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -139,12 +140,10 @@ function headersFrom(raw: IncomingHttpHeaders): Headers {
 }
 
 // The connection failed under the call: Unavailable, as grpc-js says it; marked when the request
-// cannot have been written (nothing to undo then). An abort is the policy's (timeout, caller):
-// it is passed on as it is, and the policy names it.
-function wireError(error: unknown): unknown {
-  if (error instanceof ConnectError) return error;
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (err?.name === "AbortError" || err?.code === "UND_ERR_ABORTED") return error;
+// cannot have been written (nothing to undo then). (An abort never comes here: the attempt's own
+// signal says why, and the sender rejects with that.)
+function wireError(error: unknown): ConnectError {
+  const err = error as { code?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code;
   const failure = new ConnectError(`connection to the dependency failed: ${err?.message ?? String(error)}`, Code.Unavailable, undefined, undefined, error);
   if (code && noConnectionCodes.has(code)) markNoConnection(failure);

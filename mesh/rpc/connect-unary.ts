@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/pr
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { answeredKey } from "../errors/wire-failure.js";
+import { isConnectionHeader } from "./connection-headers.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "./grpc-server.js";
 import type { NodeRequest, NodeResponse } from "./node-http.js";
@@ -149,12 +150,9 @@ function headersOf(req: NodeRequest): Headers {
   return headers;
 }
 
-// Connection headers are the transport's (HTTP/2 forbids them): never taken from a handler or an error's metadata.
-const connectionHeaders = /^(connection|keep-alive|proxy-connection|transfer-encoding|upgrade|te|host|http2-settings|content-length)$/;
-
 function setAll(res: NodeResponse, headers: Headers, prefix = ""): void {
   headers.forEach((value, name) => {
-    if (connectionHeaders.test(name)) return;
+    if (isConnectionHeader(name)) return;
     try {
       res.setHeader(prefix + name, value);
     } catch {

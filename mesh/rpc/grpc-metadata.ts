@@ -1,5 +1,6 @@
 import { Metadata } from "@grpc/grpc-js";
 import { decodeBinaryHeader, encodeBinaryHeader } from "@connectrpc/connect";
+import { isConnectionHeader } from "./connection-headers.js";
 
 /** Incoming grpc-js metadata as Fetch Headers, so that handlers read one header type on both ports ("-bin" values base64). */
 export function headersFromMetadata(metadata: Metadata): Headers {
@@ -12,15 +13,14 @@ export function headersFromMetadata(metadata: Metadata): Headers {
   return headers;
 }
 
-// Headers grpc-js or HTTP/2 write themselves, and HTTP/1.1's connection headers, which HTTP/2
-// forbids (node throws on them, out of the call): a handler, or an error passed on from a
-// dependency, must not set them as metadata.
-const reserved = /^(grpc-|:|content-type$|te$|connection$|keep-alive$|proxy-connection$|upgrade$|http2-settings$|host$|transfer-encoding$|content-length$)/;
+// Headers grpc-js or HTTP/2 write themselves, and the connection's: a handler, or an error passed
+// on from a dependency, must not set them as metadata.
+const reserved = (key: string) => /^(grpc-|:|content-type$)/.test(key) || isConnectionHeader(key);
 
 /** Adds handler-set Fetch Headers to outgoing grpc-js metadata, skipping names only the transport may set. */
 export function addHeadersToMetadata(headers: Headers, metadata: Metadata = new Metadata()): Metadata {
   headers.forEach((value, key) => {
-    if (reserved.test(key)) return;
+    if (reserved(key)) return;
     try {
       if (key.endsWith("-bin")) {
         for (const part of value.split(/,\s*/)) metadata.add(key, Buffer.from(decodeBinaryHeader(part)));

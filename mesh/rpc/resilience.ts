@@ -181,7 +181,7 @@ function toConnectError(error: unknown, dependency: string, timeoutMs: number, s
   }
   if (error instanceof TaskCancelledError) {
     return signal?.aborted
-      ? new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, error)
+      ? cancelledByCaller(error)
       : timedOut(dependency, timeoutMs, error);
   }
   return ConnectError.from(error);
