@@ -6,6 +6,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Why a service could not start, for its log: a configuration problem as its list, anything else with its stack. */
+export function startFailure(error: unknown): string {
+  return error instanceof ConfigError || !(error instanceof Error) ? String(error) : error.stack ?? error.message;
+}
+
 /**
  * Reads environment variables with types and defaults, collecting every problem so that a
  * misconfigured process stops at start with one message naming all of them.

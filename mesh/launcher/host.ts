@@ -3,7 +3,7 @@
 // clients and breakers, logger and metrics), with one combined, readable log. What one process
 // cannot give is fault isolation: an uncaught error stops every service in it. The launcher
 // (launcher.ts) runs each service as its own process for that.
-import { ConfigError } from "../config/env.js";
+import { startFailure } from "../config/env.js";
 import type { CatalogEntry } from "../service/catalog-entry.js";
 import { startService, type RunningService } from "../service/start-service.js";
 import { formatLogLine } from "./pretty-log.js";
@@ -89,8 +89,7 @@ export function createHost(options: HostOptions): Host {
     } catch (error) {
       if (processMetricsBy === id) processMetricsBy = undefined;
       h.state = "failed";
-      const why = error instanceof ConfigError || !(error instanceof Error) ? String(error) : error.stack ?? error.message;
-      say(id, "error", `cannot start: ${why}`);
+      say(id, "error", `cannot start: ${startFailure(error)}`);
       throw new Error(`${id} cannot start: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

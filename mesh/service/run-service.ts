@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/env.js";
+import { ConfigError, startFailure } from "../config/env.js";
 import type { CatalogEntry } from "./catalog-entry.js";
 import { startService } from "./start-service.js";
 
@@ -17,8 +17,7 @@ export async function runService(id: string, catalog: readonly CatalogEntry[]): 
   try {
     service = await startService(definition, { catalog });
   } catch (error) {
-    const message = error instanceof ConfigError || !(error instanceof Error) ? String(error) : error.stack;
-    process.stderr.write(`${definition.id}: cannot start: ${message}\n`);
+    process.stderr.write(`${definition.id}: cannot start: ${startFailure(error)}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
   const running = service;
