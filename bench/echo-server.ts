@@ -1,28 +1,17 @@
 // The baseline: a bare grpc-js server (no middleware, no database) answering grpc.health.v1
 // Health/Check with protobuf-es serializers. Prints {"port":N} once bound; SIGTERM stops it.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { unaryDefinition } from "./grpc-definition.js";
 import {
   Health,
-  HealthCheckRequestSchema,
   HealthCheckResponseSchema,
   HealthCheckResponse_ServingStatus,
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from "../gen/grpc/health/v1/health_pb.js";
 
-const check = Health.method.check;
-const definition: grpc.ServiceDefinition = {
-  Check: {
-    path: `/${Health.typeName}/${check.name}`,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (m: HealthCheckRequest) => Buffer.from(toBinary(HealthCheckRequestSchema, m)),
-    requestDeserialize: (b: Buffer) => fromBinary(HealthCheckRequestSchema, b),
-    responseSerialize: (m: HealthCheckResponse) => Buffer.from(toBinary(HealthCheckResponseSchema, m)),
-    responseDeserialize: (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
-  },
-};
+const definition: grpc.ServiceDefinition = { Check: unaryDefinition(Health.method.check) };
 const serving = create(HealthCheckResponseSchema, { status: HealthCheckResponse_ServingStatus.SERVING });
 
 const server = new grpc.Server();

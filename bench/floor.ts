@@ -70,7 +70,10 @@ export async function measureJetStreamUs(natsUrl: string, natsPid: number | unde
   const stream = `FLOOR_${randomBytes(4).toString("hex")}`;
   const subject = `${stream.toLowerCase()}.event`;
   await jsm.streams.add({ name: stream, subjects: [subject] });
-  const cpu = async () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 + (natsPid ? await cpuSeconds(natsPid) : 0);
+  const cpu = async () => {
+    const own = process.cpuUsage();
+    return (own.user + own.system) / 1e6 + (natsPid ? await cpuSeconds(natsPid) : 0);
+  };
   try {
     const js = nc.jetstream();
     const payload = Buffer.from(ROW);

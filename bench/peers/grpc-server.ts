@@ -1,22 +1,13 @@
 // Bare grpc-js server: StoreService.GetFlower with protobuf-es serializers and the constant
 // answer, no middleware (bench/echo-server.ts's way, but the same method as every scenario).
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { GetFlowerRequestSchema, GetFlowerResponseSchema, StoreService, type GetFlowerRequest, type GetFlowerResponse } from "../../gen/flower/v1/store_pb.js";
+import { GetFlowerResponseSchema, StoreService, type GetFlowerRequest, type GetFlowerResponse } from "../../gen/flower/v1/store_pb.js";
+import { unaryDefinition } from "../grpc-definition.js";
 import { ROSE } from "./answer.js";
 import { announce, served } from "./serve.js";
 
-const definition: grpc.ServiceDefinition = {
-  GetFlower: {
-    path: `/${StoreService.typeName}/${StoreService.method.getFlower.name}`,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (m: GetFlowerRequest) => Buffer.from(toBinary(GetFlowerRequestSchema, m)),
-    requestDeserialize: (b: Buffer) => fromBinary(GetFlowerRequestSchema, b),
-    responseSerialize: (m: GetFlowerResponse) => Buffer.from(toBinary(GetFlowerResponseSchema, m)),
-    responseDeserialize: (b: Buffer) => fromBinary(GetFlowerResponseSchema, b),
-  },
-};
+const definition: grpc.ServiceDefinition = { GetFlower: unaryDefinition(StoreService.method.getFlower) };
 const rose = create(GetFlowerResponseSchema, { flower: { ...ROSE, price: { ...ROSE.price, amount: BigInt(ROSE.price.amount) } } });
 
 const server = new grpc.Server();
