@@ -1,6 +1,7 @@
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { currentContext } from "../context/call-context.js";
+import { transactionsOf } from "../db/transactions.js";
 import { childSpan, formatTraceparent } from "../context/trace.js";
 import { newId } from "../ids.js";
 import { toMessage, type DomainInit } from "../proto/domain-form.js";
@@ -42,10 +43,11 @@ const INSERT_CHUNK = 500;
  */
 export function createTransact(options: TransactOptions): Transact {
   const { db, onCommit, metrics } = options;
+  const inTransaction = transactionsOf(db);
   return async (work) => {
     const rows: OutboxRow[] = [];
     let open = true;
-    const result = await db.transaction(async (trx) => {
+    const result = await inTransaction(async (trx) => {
       const tx: Transaction = {
         db: trx,
         emit(type, data) {

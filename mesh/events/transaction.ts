@@ -8,7 +8,7 @@ import type { EventType } from "./event-type.js";
  * Emitted events are written to the outbox in the same transaction and published after commit.
  */
 export interface Transaction {
-  db: Knex.Transaction;
+  db: Knex;
   /** Emits an event (its message, or its domain form) with the current command's correlation id and its type's business key. */
   emit<D extends DescMessage>(type: EventType<D>, data: DomainInit<MessageShape<D>>): void;
 }

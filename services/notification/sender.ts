@@ -1,6 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
-import type { Background, Logger } from "../../mesh/index.js";
+import { transactionsOf, type Background, type Logger } from "../../mesh/index.js";
 import type { Channel } from "./channels.js";
 import { recordAttempt, type Notification, type RetrySchedule } from "./domain.js";
 import { claimAttempt, listDue, notifications } from "./tables.js";
@@ -35,6 +35,7 @@ const wakeDelayMs = 25;
  */
 export function startSender(options: SenderOptions): Sender {
   const { db, channel, retry, logger } = options;
+  const inTransaction = transactionsOf(db);
   const batchSize = options.batchSize ?? 20;
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
@@ -63,14 +64,14 @@ export function startSender(options: SenderOptions): Sender {
       const due = await listDue(db, new Date(), batchSize);
       const now = new Date();
       const until = new Date(now.getTime() + options.leaseMs);
-      const claimed = await db.transaction(async (trx) => {
+      const claimed = await inTransaction(async (trx) => {
         const mine: Notification[] = [];
         for (const n of due) if (await claimAttempt(trx, n, now, until)) mine.push(n);
         return mine;
       });
       const outcomes = await Promise.all(claimed.map(attempt));
       if (outcomes.length > 0) {
-        await db.transaction(async (trx) => {
+        await inTransaction(async (trx) => {
           // Only what the attempt changed (status, attempts, error, next attempt, sent time) is written;
           // the row as claimed holds the claim's lease as its next attempt.
           for (const [i, next] of outcomes.entries()) await notifications.save(trx, next, { ...claimed[i], nextAttemptAt: until });
