@@ -7,6 +7,24 @@ export type RunInTransaction = <T>(work: (trx: Knex) => Promise<T>) => Promise<T
 
 const byDatabase = new WeakMap<Knex, RunInTransaction>();
 
+/** better-sqlite3's connection, as far as the runtime uses it. */
+export interface SqliteConnection {
+  prepare(sql: string): { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown };
+  readonly inTransaction: boolean;
+}
+
+// Each live SQLite transaction's front, with what tells whether it is still running.
+const live = new WeakMap<Knex, () => SqliteConnection | undefined>();
+
+/**
+ * The SQLite connection behind `trx` while it is a running transaction of transactionsOf; undefined
+ * for anything else (MySQL, a transaction that ended, the database itself). A statement run on it
+ * directly skips knex's building and running (about 9 µs a statement, measured), inside the same transaction.
+ */
+export function connectionOf(trx: Knex): SqliteConnection | undefined {
+  return live.get(trx)?.();
+}
+
 /**
  * The transactions of one database. On MySQL, knex's own. On SQLite, a cheaper equivalent:
  * knex builds a whole query interface for every transaction (makeKnex: about 60 of the 75 µs
@@ -26,11 +44,6 @@ export function transactionsOf(db: Knex): RunInTransaction {
 }
 
 const ended = () => new Error("Transaction query already complete: a query ran after its transaction ended (await the work that queries)");
-
-interface SqliteConnection {
-  prepare(sql: string): { run(): unknown };
-  readonly inTransaction: boolean;
-}
 
 function sqliteTransactions(db: Knex): RunInTransaction {
   const current = new AsyncLocalStorage<object>();
@@ -59,6 +72,7 @@ function sqliteTransactions(db: Knex): RunInTransaction {
         if (owner !== token) throw ended();
         return (bound as (t?: Knex.TableDescriptor, o?: unknown) => Knex.QueryBuilder)(table, options);
       }, bound) as Knex;
+      live.set(trx, () => (owner === token ? conn : undefined));
       try {
         // Awaited inside the run: work may return a query builder, whose then() runs the query.
         const value = await current.run(token, async () => await work(trx));

@@ -1,7 +1,9 @@
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { currentContext } from "../context/call-context.js";
-import { transactionsOf } from "../db/transactions.js";
+import type { Row } from "../db/columns.js";
+import { insertRow } from "../db/sqlite-direct.js";
+import { connectionOf, transactionsOf } from "../db/transactions.js";
 import { childSpan, formatTraceparent } from "../context/trace.js";
 import { newId } from "../ids.js";
 import { toMessage, type DomainInit } from "../proto/domain-form.js";
@@ -61,8 +63,11 @@ export function createTransact(options: TransactOptions): Transact {
       } finally {
         open = false;
       }
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await trx(runtimeTables.outbox).insert(rows.slice(i, i + INSERT_CHUNK));
+      const conn = connectionOf(trx);
+      if (conn) {
+        for (const row of rows) insertRow(conn, runtimeTables.outbox, row as unknown as Row);
+      } else {
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(runtimeTables.outbox).insert(rows.slice(i, i + INSERT_CHUNK));
       }
       return value;
     });
