@@ -8,6 +8,8 @@ import { int, money, text, timestamp } from "./columns.js";
 import { testDialects, withMigratedDatabase } from "./database-fixtures.js";
 import { isDuplicateKey } from "./lost-race.js";
 import { table } from "./table.js";
+import { connectionOf, transactionsOf } from "./transactions.js";
+import { errorFields } from "../log/error-fields.js";
 
 interface Item {
   id: string;
@@ -103,6 +105,39 @@ for (const dialect of testDialects) {
         await items.upsert(db, { id: "iris", name: "Iris", stock: 7, price: krw(2600) });
         assert.deepEqual(await items.find(db, "iris"), { id: "iris", name: "Iris", stock: 7, price: krw(2600) }, "every column replaced, the optional one cleared");
         assert.equal((await items.list(db, { where: { id: "iris" } })).length, 1);
+      });
+    });
+
+    test("inside a transaction (on SQLite, run straight on its connection) every finder and writer by key means the same", async () => {
+      await withItems(async ({ db }) => {
+        const at = new Date("2026-03-04T05:06:07.089Z");
+        const peony: Item = { id: "peony", name: "Peony", stock: 4, price: krw(9_007_199_254_740_993) }; // above 2^53: exact
+        const leaked = await transactionsOf(db)(async (trx) => {
+          assert.equal(connectionOf(trx) !== undefined, dialect === "sqlite", "the direct path is SQLite's only");
+          assert.deepEqual(await items.find(trx, "rose", { lock: true }), rose);
+          assert.deepEqual(await items.find(trx, { name: "Tulip", shelf: undefined }), tulip);
+          assert.equal(await items.find(trx, { name: "Tulip", stock: 1 }), undefined);
+          await items.insert(trx, peony);
+          assert.deepEqual(await items.find(trx, "peony"), peony, "an optional field left out reads back undefined");
+          assert.equal(await items.update(trx, { ...rose, stock: 8, shelf: undefined }), 1);
+          await items.save(trx, { ...tulip, stock: 5 }, tulip);
+          await items.upsert(trx, { id: "lily", name: "Lily", stock: 1, price: krw(2100), shelf: "C" });
+          await lines.insert(trx, { orderId: "o-9", lineNo: 1, itemId: "rose", qty: 2, addedAt: at });
+          assert.deepEqual(await lines.find(trx, { orderId: "o-9", lineNo: 1 }), { orderId: "o-9", lineNo: 1, itemId: "rose", qty: 2, addedAt: at });
+          assert.equal(await lines.delete(trx, { orderId: "o-9", lineNo: 1 }), 1);
+          const duplicate = await rejection(items.insert(trx, { ...lily, id: "lily-2" }));
+          assert.ok(isDuplicateKey(duplicate), "name is unique");
+          const logged = errorFields(duplicate as Error);
+          assert.match(String(logged.statement), /^insert into `items`/, "the log names the statement");
+          assert.doesNotMatch(JSON.stringify(logged), /lily-2/, "and not the values it carried");
+          return trx;
+        });
+        assert.equal(connectionOf(leaked), undefined, "no connection once the transaction ended");
+        assert.deepEqual(await items.find(db, "peony"), peony);
+        assert.deepEqual(await items.find(db, "rose"), { id: "rose", name: "Rose", stock: 8, price: krw(1500) }, "update cleared the optional field");
+        assert.deepEqual(await items.find(db, "tulip"), { ...tulip, stock: 5 });
+        assert.deepEqual(await items.find(db, "lily"), { id: "lily", name: "Lily", stock: 1, price: krw(2100), shelf: "C" });
+        assert.equal(await lines.find(db, { orderId: "o-9", lineNo: 1 }), undefined);
       });
     });
 
