@@ -17,8 +17,11 @@ import { OrderService as CoffeeOrderService } from "../gen/coffee/v1/order_pb.js
 import { OrderService as FlowerOrderService } from "../gen/flower/v1/order_pb.js";
 import { StoreService } from "../gen/flower/v1/store_pb.js";
 import { ReservationService } from "../gen/resort/v1/reservation_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../mesh/testing/index.js";
+import { daysAhead, eventually, startTestSystem, type TestSystem } from "../mesh/testing/index.js";
 import { catalog } from "./catalog.js";
+
+// A day that is always ahead: a stay in the past is refused.
+const stay = daysAhead(24);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -45,7 +48,7 @@ const cases: Case[] = [
   {
     system: "resort", commander: "resort-reservation", ids: ["payment", "resort-reservation"], table: "reservations", cancelled: "Cancelled",
     command: (sys, n) => client(sys, ReservationService, "resort-reservation").reserve({
-      resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 2, rooms: 1, cost: 300_000n, customerId: `guest-${n}`,
+      resort: "Seorak Hanwha", region: "Gangwon", date: stay, persons: 2, rooms: 1, cost: 300_000n, customerId: `guest-${n}`,
     }),
   },
   {

@@ -7,6 +7,7 @@ import { MyPageService, type MyPage } from "../../gen/resort/v1/mypage_pb.js";
 import { ReservationService } from "../../gen/resort/v1/reservation_pb.js";
 import { unaryCaller, type UnaryCaller } from "../grpc-client.js";
 import { closedLoop, fixedRate } from "../load.js";
+import { daysAhead } from "../../mesh/testing/index.js";
 import { followSagas, SagaBook, type ViewedSaga } from "./follow-sagas.js";
 import type { SystemBench, SystemBenchContext } from "./system-bench.js";
 
@@ -35,7 +36,7 @@ export const resortBench: SystemBench = {
     const into = (book: SagaBook) => ({
       call: (seq: number) => {
         const customerId = book.customerFor(seq);
-        return reserve({ resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 4, rooms: 2, needs: "ocean view", cost: 300000n, paymentType: "card", customerId })
+        return reserve({ resort: "Seorak Hanwha", region: "Gangwon", date: daysAhead(24), persons: 4, rooms: 2, needs: "ocean view", cost: 300000n, paymentType: "card", customerId })
           .then((res) => ({ res, customerId }));
       },
       onSuccess: ({ res, customerId }: { res: { reservation?: { id: string } }; customerId: string }, sentAt: number) => book.add(customerId, res.reservation!.id, sentAt),

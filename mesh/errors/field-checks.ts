@@ -9,6 +9,8 @@ export interface FieldChecks {
   required(field: string, value: string): FieldChecks;
   /** Records "must be at most N characters" against `field` when `value` is longer. */
   maxLength(field: string, value: string, max: number): FieldChecks;
+  /** Records against `field` a `value` that is not a calendar day written YYYY-MM-DD, or a day that has passed. */
+  upcomingDay(field: string, value: string, now?: Date): FieldChecks;
   /** Records a page size out of 0..1000 (paged lists; repository.page checks it too, but alone). */
   pageSize(value: number): FieldChecks;
   /** Throws INVALID_ARGUMENT naming every recorded violation; does nothing when there are none. */
@@ -25,10 +27,26 @@ export function fieldChecks(): FieldChecks {
     },
     required: (field, value) => self.check(value !== "", field, "is required"),
     maxLength: (field, value, max) => self.check(value.length <= max, field, `must be at most ${max} characters`),
+    upcomingDay(field, value, now = new Date()) {
+      if (!isCalendarDay(value)) return self.check(false, field, `must be a day written YYYY-MM-DD, such as ${dayOf(now, 1)}`);
+      return self.check(value >= dayOf(now, 0, -12), field, `must be today or later; ${value} has passed`);
+    },
     pageSize: (value) => self.check(Number.isInteger(value) && value >= 0 && value <= MAX_PAGE_SIZE, "pageSize", pageSizeRule),
     throwIfInvalid() {
       if (violations.length > 0) throw invalidArgument(violations);
     },
   };
   return self;
+}
+
+/** A real calendar day written YYYY-MM-DD (2026-02-30 is not one). */
+function isCalendarDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
+}
+
+// The caller's time zone is unknown: a day has passed once it is over everywhere (at UTC-12).
+function dayOf(now: Date, daysAhead: number, utcOffsetHours = 0): string {
+  return new Date(now.getTime() + (daysAhead * 24 + utcOffsetHours) * 3_600_000).toISOString().slice(0, 10);
 }

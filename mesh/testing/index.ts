@@ -10,6 +10,7 @@ export { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 export { freePorts } from "./free-port.js";
 export { eventually } from "./eventually.js";
 export { seededRandom } from "./seeded-random.js";
+export { daysAhead } from "./days.js";
 export type { SeededRandom } from "./seeded-random.js";
 export { eventsHandled } from "./events-handled.js";
 export { codeOf, curl, rpcError, violatedFields } from "./rpc-outcomes.js";

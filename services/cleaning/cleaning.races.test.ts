@@ -14,8 +14,11 @@ import { PaymethodService } from "../../gen/cleaning/v1/paymethod_pb.js";
 import { CleaningReservationService, ReservationStatus } from "../../gen/cleaning/v1/reservation_pb.js";
 import { PaymentService, PaymentStatus, type Payment } from "../../gen/payment/v1/payment_pb.js";
 import { idOfPaymentReference } from "../../mesh/kernel/index.js";
-import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { daysAhead, eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
+
+// A day that is always ahead: a cleaning in the past is refused.
+const cleaningDay = daysAhead(1);
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = ["payment", "notification", "cleaning-reservation", "cleaning-cleaning", "cleaning-paymethod", "cleaning-dashboard"];
@@ -63,7 +66,7 @@ describe("cancel against completion (processes)", { timeout: 180_000 }, () => {
       return byRequest;
     };
     const drive = async (index: number) => {
-      const { cleaningReservation: r } = await reservations.createCleaningReservation({ place: `Seoul ${index}`, requestDate: "2026-12-01", price: 30000n + BigInt(index) });
+      const { cleaningReservation: r } = await reservations.createCleaningReservation({ place: `Seoul ${index}`, requestDate: cleaningDay, price: 30000n + BigInt(index) });
       const paymethod = await register(r!.id);
       const [cancelAfter, completeAfter] = [Math.floor(random() * 400), Math.floor(random() * 400)];
       const byDeleting = index % 3 === 0;

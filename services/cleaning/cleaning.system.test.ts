@@ -16,9 +16,12 @@ import { PayKindRegStatus, PaymethodService } from "../../gen/cleaning/v1/paymet
 import { CleaningReservationService, ReservationStatus } from "../../gen/cleaning/v1/reservation_pb.js";
 import { NotificationService } from "../../gen/notification/v1/notification_pb.js";
 import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.js";
-import { codeOf, eventually, rpcError, sampleValue, startTestSystem, testDialects, violatedFields, type TestSystem } from "../../mesh/testing/index.js";
+import { daysAhead, codeOf, eventually, rpcError, sampleValue, startTestSystem, testDialects, violatedFields, type TestSystem } from "../../mesh/testing/index.js";
 import { idOfPaymentReference } from "../../mesh/kernel/index.js";
 import { catalog } from "../catalog.js";
+
+// A day that is always ahead: a cleaning in the past is refused.
+const cleaningDay = daysAhead(1);
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = catalog.filter((e) => ["cleaning", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
@@ -43,7 +46,7 @@ for (const dialect of testDialects) {
 
     let seq = 0;
     const apply = async (price = 50000n) =>
-      (await reservations.createCleaningReservation({ place: "Seoul Gangnam", requestDate: "2026-12-01", price, customerId: `cust-${dialect}-${++seq}` })).cleaningReservation!;
+      (await reservations.createCleaningReservation({ place: "Seoul Gangnam", requestDate: cleaningDay, price, customerId: `cust-${dialect}-${++seq}` })).cleaningReservation!;
     const register = (requestId: string, kind = "credit") => paymethods.registerPaymethod({ requestId, kind, number: CARD });
     const viewWhere = (requestId: string, ok: (v: DashBoardView) => boolean, what: string) =>
       eventually(`dashboard of ${requestId}: ${what}`, async () => {
@@ -92,7 +95,7 @@ for (const dialect of testDialects) {
     });
 
     test("the seed's commands through the gateway, as typed (httpie: strings, price:= a number, enum short forms)", async () => {
-      const applied = await rest("POST", "/cleaning/cleaningReservations", { place: "Seoul Gangnam", requestDate: "2026-12-01", price: 50000 });
+      const applied = await rest("POST", "/cleaning/cleaningReservations", { place: "Seoul Gangnam", requestDate: cleaningDay, price: 50000 });
       assert.equal(applied.status, 200, JSON.stringify(applied.json));
       const requestId: string = applied.json.cleaningReservation.id;
       assert.equal(applied.json.cleaningReservation.status, "RESERVATION_STATUS_RESERVATION_APPLY");
@@ -115,7 +118,7 @@ for (const dialect of testDialects) {
         // KindRegistered may reach the view after CleaningConfirmed (either may wait for CleaningRequested): both applied.
         return list.find((v) => v.requestId === requestId && v.status === "RESERVATION_STATUS_CLEANING_CONFIRMED" && v.number !== "");
       });
-      assert.deepEqual([row.payKind, row.place, row.price, row.requestDate, row.number], ["credit", "Seoul Gangnam", { amount: "50000", currency: "KRW" }, "2026-12-01", "****5003"]);
+      assert.deepEqual([row.payKind, row.place, row.price, row.requestDate, row.number], ["credit", "Seoul Gangnam", { amount: "50000", currency: "KRW" }, cleaningDay, "****5003"]);
 
       const deleted = await rest("DELETE", `/cleaning/paymethod/${paymethodId}`);
       assert.equal(deleted.status, 200, JSON.stringify(deleted.json));
@@ -146,7 +149,7 @@ for (const dialect of testDialects) {
       await cleanings.completeCleaning({ id: job.id });
       // Payment's events come on their own stream: every step in, not just the last.
       const v = await viewWhere(r.id, (x) => x.status === ReservationStatus.CLEANING_COMPLETED && new Set(x.steps.map((s) => s.event)).size >= 6, "completed, six kinds of step");
-      assert.deepEqual([v.place, v.price!.amount, v.requestDate, v.payKind, v.paymentStatus], ["Seoul Gangnam", 50000n, "2026-12-01", "debit", PaymentStatus.APPROVED]);
+      assert.deepEqual([v.place, v.price!.amount, v.requestDate, v.payKind, v.paymentStatus], ["Seoul Gangnam", 50000n, cleaningDay, "debit", PaymentStatus.APPROVED]);
       assert.deepEqual(new Set(v.steps.map((s) => s.event)), new Set(["CleaningRequested", "KindRegistered", "PaymentApproved", "KindChanged", "CleaningConfirmed", "CleaningCompleted"]));
       assert.ok(v.steps.every((s) => s.recordedAt && s.occurredAt), "every step timed (the view's lag)");
       // The reservation context hears of the completion on its own consumer, not when the dashboard does.
@@ -352,6 +355,7 @@ for (const dialect of testDialects) {
     test("bad input at every RPC: INVALID_ARGUMENT naming the field (or NOT_FOUND), never a 5xx", async () => {
       const bad = async (call: Promise<unknown>, fields: string[]) => assert.deepEqual(violatedFields(await rpcError(call)), fields);
       await bad(reservations.createCleaningReservation({ place: "", requestDate: "2026-13-01", price: 0n, customerId: "a b c ☃" }), ["customerId", "place", "price", "requestDate"]);
+      await bad(reservations.createCleaningReservation({ place: "Seoul", requestDate: daysAhead(-2), price: 1000n }), ["requestDate"]);
       await bad(reservations.createCleaningReservation({ place: "x".repeat(301), requestDate: "2026-02-30", price: 100_000_001n }), ["place", "price", "requestDate"]);
       await bad(reservations.getCleaningReservation({ id: "" }), ["id"]);
       await bad(reservations.cancelCleaningReservation({ id: "x/y", reason: "r".repeat(301) }), ["id", "reason"]);
@@ -379,7 +383,7 @@ for (const dialect of testDialects) {
       const post = (path: string, body: BodyInit) => fetch(gateway + path, { method: "POST", body, headers: { "content-type": "application/json" } });
       for (const [path, body] of [
         ["/cleaning/cleaningReservations", "{"], ["/cleaning/paymethods", Buffer.from([0x7b, 0x22, 0x6b, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
-        ["/cleaning/cleaningReservations", JSON.stringify({ place: "x".repeat(5_000_000) })], ["/cleaning/cleaningReservations", JSON.stringify({ place: "Seoul", requestDate: "2026-12-01", price: "fifty" })],
+        ["/cleaning/cleaningReservations", JSON.stringify({ place: "x".repeat(5_000_000) })], ["/cleaning/cleaningReservations", JSON.stringify({ place: "Seoul", requestDate: cleaningDay, price: "fifty" })],
       ] as const) {
         const res = await post(path, body as BodyInit);
         responses.push(await res.text());

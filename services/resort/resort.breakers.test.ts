@@ -12,13 +12,16 @@ import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.j
 import { IssueStatus } from "../../gen/resort/v1/issue_pb.js";
 import { MyPageService } from "../../gen/resort/v1/mypage_pb.js";
 import { ReservationService, ReservationStatus } from "../../gen/resort/v1/reservation_pb.js";
-import { eventually, rpcError, sampleValue, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { daysAhead, eventually, rpcError, sampleValue, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
+
+// A day that is always ahead: a stay in the past is refused.
+const stay = daysAhead(24);
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = catalog.filter((e) => ["resort", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 const payPath = "/payment.v1.PaymentService/Pay";
-const reserve = (customerId: string) => ({ resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 2, rooms: 1, cost: 200000n, customerId });
+const reserve = (customerId: string) => ({ resort: "Seorak Hanwha", region: "Gangwon", date: stay, persons: 2, rooms: 1, cost: 200000n, customerId });
 
 let sys: TestSystem;
 const client = <S extends Parameters<typeof createClient>[0]>(service: S, id: string) => createClient(service, createGrpcTransport({ baseUrl: sys.url(id) }));

@@ -12,8 +12,11 @@ import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.j
 import { IssueService, IssueStatus } from "../../gen/resort/v1/issue_pb.js";
 import { MyPageService } from "../../gen/resort/v1/mypage_pb.js";
 import { ReservationService, ReservationStatus } from "../../gen/resort/v1/reservation_pb.js";
-import { eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
+import { daysAhead, eventually, seededRandom, startTestSystem, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
+
+// A day that is always ahead: a stay in the past is refused.
+const stay = daysAhead(24);
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = catalog.filter((e) => ["resort", "payment", "notification"].includes(e.system)).map((e) => e.id);
@@ -44,7 +47,7 @@ describe("cancel against check-in (processes)", { timeout: 180_000 }, () => {
     }));
 
     const results = await Promise.all(plans.map(async (plan) => {
-      const { reservation } = await reservations.reserve({ resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 2, rooms: 1, cost: 100000n, customerId: customer });
+      const { reservation } = await reservations.reserve({ resort: "Seorak Hanwha", region: "Gangwon", date: stay, persons: 2, rooms: 1, cost: 100000n, customerId: customer });
       const id = reservation!.id;
       const cancelling = (async () => {
         if (!plan.cancel) return false;

@@ -11,15 +11,18 @@ import { PaymentService, PaymentStatus } from "../../gen/payment/v1/payment_pb.j
 import { IssueService, IssueStatus } from "../../gen/resort/v1/issue_pb.js";
 import { MyPageService, type MyPage } from "../../gen/resort/v1/mypage_pb.js";
 import { ReservationService, ReservationStatus } from "../../gen/resort/v1/reservation_pb.js";
-import { codeOf, eventually, rpcError, startTestSystem, testDialects, violatedFields, type TestSystem } from "../../mesh/testing/index.js";
+import { daysAhead, codeOf, eventually, rpcError, startTestSystem, testDialects, violatedFields, type TestSystem } from "../../mesh/testing/index.js";
 import { catalog } from "../catalog.js";
+
+// A day that is always ahead: a stay in the past is refused.
+const stay = daysAhead(24);
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const ids = catalog.filter((e) => ["resort", "payment", "notification", "gateway"].includes(e.system)).map((e) => e.id);
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // The seed's reservation, as `http POST :8088/resort/reservations resort="Seorak Hanwha" ... cost:=300000 paymentType=card` sends it.
-const seedBody = { resort: "Seorak Hanwha", region: "Gangwon", date: "2026-12-24", persons: 4, rooms: 2, needs: "ocean view", cost: 300000, paymentType: "card" };
+const seedBody = { resort: "Seorak Hanwha", region: "Gangwon", date: stay, persons: 4, rooms: 2, needs: "ocean view", cost: 300000, paymentType: "card" };
 
 for (const dialect of testDialects) {
   describe(`resort system on ${dialect} (processes)`, { timeout: 300_000 }, () => {
@@ -81,7 +84,7 @@ for (const dialect of testDialects) {
       assert.equal(reserved.status, "RESERVATION_STATUS_RESERVED");
       assert.deepEqual(reserved.cost, { amount: "300000", currency: "KRW" });
       assert.deepEqual([reserved.resort, reserved.region, reserved.date, reserved.persons, reserved.rooms, reserved.needs, reserved.paymentType, reserved.customerId],
-        ["Seorak Hanwha", "Gangwon", "2026-12-24", 4, 2, "ocean view", "card", "guest"]);
+        ["Seorak Hanwha", "Gangwon", stay, 4, 2, "ocean view", "card", "guest"]);
       const id: string = reserved.id;
 
       // Step 2 and 3: the voucher is issued, the reservation confirmed, my page shows all three statuses.
@@ -259,6 +262,9 @@ for (const dialect of testDialects) {
       };
       assert.deepEqual(await fields(reservations.reserve({})), ["cost", "date", "persons", "region", "resort", "rooms"]);
       assert.deepEqual(await fields(reservations.reserve(reserveFor(customer, { date: "2026-02-30" }))), ["date"]);
+      const past = await rpcError(reservations.reserve(reserveFor(customer, { date: daysAhead(-2) })));
+      assert.deepEqual(violatedFields(past), ["date"], "a stay on a day that has passed");
+      assert.match(past.rawMessage, /date: must be today or later/);
       assert.deepEqual(await fields(reservations.reserve(reserveFor(customer, { persons: 0, rooms: 51, cost: -1n }))), ["cost", "persons", "rooms"]);
       assert.deepEqual(await fields(reservations.reserve(reserveFor(customer, { needs: "x".repeat(301), paymentType: "no such!", customerId: "a b" }))), ["customerId", "needs", "paymentType"]);
       assert.deepEqual(await fields(reservations.getReservation({})), ["id"]);
@@ -277,6 +283,7 @@ for (const dialect of testDialects) {
         ["POST", "/resort/reservations", { ...seedBody, persons: "four" }],
         ["POST", "/resort/reservations", { ...seedBody, cost: 1.5 }],
         ["POST", "/resort/reservations", { ...seedBody, date: "24/12/2026" }],
+        ["POST", "/resort/reservations", { ...seedBody, date: "2020-01-01" }],
         ["POST", "/resort/reservations", undefined, Buffer.from([0x7b, 0x22, 0x72, 0xff, 0xfe, 0x22, 0x7d])],
         ["POST", "/resort/reservations", { ...seedBody, needs: "x".repeat(200_000) }],
         ["POST", "/resort/reservations", undefined, "{not json"],

@@ -10,13 +10,6 @@ const MAX_PRICE = 100_000_000n;
 const CUSTOMER = /^[A-Za-z0-9+_.@ -]{1,64}$/;
 const message = (r: CleaningReservation) => toMessage(CleaningReservationSchema, r);
 
-/** A real calendar day written YYYY-MM-DD. */
-export function isDay(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const day = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text);
-}
-
 /** Creates the reservation context's RPC handlers. */
 export function createReservationApi(reservations: Repository<CleaningReservation, ReservationEvent>): ServiceImpl<typeof CleaningReservationService> {
   return {
@@ -25,7 +18,7 @@ export function createReservationApi(reservations: Repository<CleaningReservatio
       fieldChecks()
         .check(place !== "", "place", "is required: where to clean")
         .maxLength("place", place, 300)
-        .check(isDay(req.requestDate), "requestDate", "must be a day written YYYY-MM-DD, e.g. 2026-12-01")
+        .upcomingDay("requestDate", req.requestDate)
         .check(req.price >= 1n && req.price <= MAX_PRICE, "price", `must be between 1 and ${MAX_PRICE} won`)
         .check(req.customerId === "" || CUSTOMER.test(req.customerId), "customerId", "must be 1 to 64 letters, digits or + _ . @ - (a customer id or phone number)")
         .throwIfInvalid();

@@ -12,13 +12,6 @@ const PAYMENT_TYPE = /^[A-Za-z0-9_-]{1,32}$/;
 const MAX_COST = 100_000_000n;
 const message = (r: Reservation) => toMessage(ReservationSchema, r);
 
-/** A real calendar day written YYYY-MM-DD (2026-02-30 is not one). */
-export function isCalendarDate(date: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
-  const day = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === date;
-}
-
 /** Creates the reservation context's RPC handlers. */
 export function createReservationApi(reservations: Repository<Reservation, ReservationEvent>, reserve: ReturnType<typeof createReserve>): ServiceImpl<typeof ReservationService> {
   return {
@@ -26,7 +19,7 @@ export function createReservationApi(reservations: Repository<Reservation, Reser
       fieldChecks()
         .required("resort", req.resort.trim()).maxLength("resort", req.resort, 100)
         .required("region", req.region.trim()).maxLength("region", req.region, 100)
-        .check(isCalendarDate(req.date), "date", "must be a day written YYYY-MM-DD, such as 2026-12-24")
+        .upcomingDay("date", req.date)
         .check(req.persons >= 1 && req.persons <= MAX_PERSONS, "persons", `must be between 1 and ${MAX_PERSONS}`)
         .check(req.rooms >= 1 && req.rooms <= MAX_ROOMS, "rooms", `must be between 1 and ${MAX_ROOMS}`)
         .maxLength("needs", req.needs, 300)
