@@ -29,6 +29,9 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
       reconnectTimeWait: options.reconnectWaitMs ?? 1000,
       reconnectJitter: 200,
       timeout: 5000,
+      // Every request (each JetStream publish, ack-ack and pull) would otherwise capture two stack
+      // traces in case it times out; the timeout error still says what timed out.
+      noAsyncTraces: true,
     });
   } catch (err) {
     throw new Error(`cannot connect to NATS at NATS_URL=${url}: ${(err as Error).message} (is nats-server running with JetStream?)`, { cause: err });
