@@ -289,7 +289,8 @@ The floor is what the work a saga needs costs bare, measured in this run: per sa
 calls (bare grpc-js client + server), SQLite commits (better-sqlite3 alone), JetStream publishes
 and deliveries (nats.js + nats-server) counted from the services' own counters. CPU per saga is
 every service's and nats-server's CPU from the first command until the last saga completed, ÷
-the sagas completed. Event-loop delay: prom-client's monitor of each service, over the half-rate
+the sagas completed. Each system first runs 5 s at full load, not measured, so that its figures
+are of compiled code. Event-loop delay: prom-client's monitor of each service, over the half-rate
 phase; the worst service of the saga is shown.
 
 | figure | value | target | |

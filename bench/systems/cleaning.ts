@@ -6,6 +6,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { DashBoardService, type DashBoardView } from "../../gen/cleaning/v1/dashboard_pb.js";
 import { PaymethodService } from "../../gen/cleaning/v1/paymethod_pb.js";
 import { CleaningReservationService, ReservationStatus } from "../../gen/cleaning/v1/reservation_pb.js";
+import { daysAhead } from "../../mesh/testing/index.js";
 import { closedLoop, fixedRate } from "../load.js";
 import { followSagas, SagaBook, type ViewedSaga } from "./follow-sagas.js";
 import type { SystemBench, SystemBenchContext } from "./system-bench.js";
@@ -25,7 +26,7 @@ async function run(context: SystemBenchContext, phase: string, tag: string, load
   const result = await load(async (seq) => {
     const customerId = book.customerFor(seq);
     const sentAt = Date.now();
-    const { cleaningReservation: r } = await reservations.createCleaningReservation({ place: "Seoul Gangnam", requestDate: "2026-12-01", price: 50000n, customerId });
+    const { cleaningReservation: r } = await reservations.createCleaningReservation({ place: "Seoul Gangnam", requestDate: daysAhead(1), price: 50000n, customerId });
     await paymethods.registerPaymethod({ requestId: r!.id, kind: "credit", number: "4111111111111111" });
     book.add(customerId, r!.id, sentAt);
   });
@@ -45,6 +46,7 @@ export const cleaningBench: SystemBench = {
   system: "cleaning",
   async run(context) {
     const tag = Date.now().toString(36);
+    await run(context, "warm-up", `${tag}w`, (call) => closedLoop({ phase: "cleaning (warm-up)", seconds: context.warmUpSeconds, concurrency: context.clients, call }));
     const full = await context.measure("full", () =>
       run(context, "full", `${tag}f`, (call) => closedLoop({ phase: "cleaning full", seconds: context.seconds, concurrency: context.clients, call })));
     const half = await context.measure("half", () => run(context, "half", `${tag}h`, (call) =>

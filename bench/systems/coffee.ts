@@ -53,6 +53,7 @@ export const coffeeBench: SystemBench = {
       return { result, sagas: await follow(context, book) };
     };
     try {
+      await phase("warm-up", (o) => closedLoop({ ...o, seconds: context.warmUpSeconds, concurrency: clients }));
       const full = await context.measure("full", () => phase("full", (o) => closedLoop({ ...o, concurrency: clients })));
       const half = await context.measure("half", () =>
         phase("half", (o) => fixedRate({ ...o, seconds: halfSeconds, perSecond: Math.max(1, Math.round(full.result.rate / 2)) })));

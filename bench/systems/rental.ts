@@ -48,6 +48,7 @@ export const rentalBench: SystemBench = {
   system: "rental",
   async run(context) {
     const tag = String(Date.now() % 1_000_000);
+    await phase(context, "warm-up", `${tag}w`, (call) => closedLoop({ phase: "rental (warm-up)", seconds: context.warmUpSeconds, concurrency: context.clients, call }));
     const full = await context.measure("full", () =>
       phase(context, "full", `${tag}f`, (call) => closedLoop({ phase: "rental full", seconds: context.seconds, concurrency: context.clients, call })));
     const half = await context.measure("half", () => phase(context, "half", `${tag}h`, (call) =>

@@ -29,7 +29,7 @@ function follow(list: UnaryCaller<typeof MyPageService.method.listMyPages.input,
 
 export const resortBench: SystemBench = {
   system: "resort",
-  async run({ stack, seconds, halfSeconds, clients, quick, say, measure }: SystemBenchContext) {
+  async run({ stack, seconds, halfSeconds, clients, warmUpSeconds, say, measure }: SystemBenchContext) {
     const reserve = unaryCaller(stack.grpcAddress("resort-reservation"), ReservationService.method.reserve);
     const listMyPages = unaryCaller(stack.grpcAddress("resort-mypage"), MyPageService.method.listMyPages);
     const tag = String(randomInt(1000, 10_000));
@@ -43,7 +43,7 @@ export const resortBench: SystemBench = {
     });
     try {
       const warm = new SagaBook(`${tag}-0`);
-      await closedLoop({ phase: "Reserve (warm-up)", seconds: quick ? 1 : 2, concurrency: 10, ...into(warm) });
+      await closedLoop({ phase: "Reserve (warm-up)", seconds: warmUpSeconds, concurrency: clients, ...into(warm) });
       if ((await follow(listMyPages, warm, say)).completed === 0) throw new Error(`no warm-up reservation reached IssuedTicket; see ${stack.logPath}`);
 
       const fullBook = new SagaBook(`${tag}-1`);

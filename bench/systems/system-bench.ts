@@ -10,6 +10,8 @@ export interface SystemBenchContext {
   seconds: number;
   halfSeconds: number;
   clients: number;
+  /** A load at `clients` run first and not measured, its sagas followed to the end: V8 has compiled the hot paths by then. */
+  warmUpSeconds: number;
   quick: boolean;
   say: (line: string) => void;
   /**
