@@ -21,7 +21,7 @@ test("the kernel (for domain files), the testing and the launcher entries are pi
     "cancelConfirmed", "cancelRefused", "decide", "formatMoney", "further", "idOfPaymentReference", "isRefusal", "paymentAttemptOf", "paymentReferenceOf", "refuse", "times",
   ]);
   assert.deepEqual(Object.keys(testing).sort(), [
-    "addressVariable", "codeOf", "createLogger", "curl", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts", "isInternal",
+    "addressVariable", "codeOf", "createLogger", "curl", "daysAhead", "deleteNamespaceStreams", "eventsHandled", "eventually", "freePorts", "isInternal",
     "listDeadLetters", "readEnv", "readRuntimeConfig", "rpcError", "sampleValue", "seededRandom", "startInProcess", "startService",
     "startTestSystem", "testDatabaseUrl", "testDialects", "testNamespace", "violatedFields",
   ]);

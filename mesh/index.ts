@@ -20,8 +20,6 @@ export { table } from "./db/table.js";
 export type { Columns, ListQuery, PageQuery, Table, Where } from "./db/table.js";
 export type { Page, PageRequest } from "./db/page.js";
 export type { Migration } from "./db/migration.js";
-export { transactionsOf } from "./db/transactions.js";
-export type { RunInTransaction } from "./db/transactions.js";
 
 export { defineEvent } from "./events/event-type.js";
 export type { EventType, ReceivedEvent } from "./events/event-type.js";

@@ -1,6 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
-import { transactionsOf, type Background, type Logger } from "../../mesh/index.js";
+import type { Background, Logger, Transact } from "../../mesh/index.js";
 import type { Channel } from "./channels.js";
 import { recordAttempt, type Notification, type RetrySchedule } from "./domain.js";
 import { claimAttempt, listDue, notifications } from "./tables.js";
@@ -8,6 +8,8 @@ import { claimAttempt, listDue, notifications } from "./tables.js";
 /** What the sender needs: where notifications are recorded, how they go out, and how failures are retried. */
 export interface SenderOptions {
   db: Knex;
+  /** The service's transactions (claims and outcomes emit no events). */
+  transact: Transact;
   channel: Channel;
   retry: RetrySchedule;
   /** How often to look for due notifications when not woken. */
@@ -34,8 +36,7 @@ const wakeDelayMs = 25;
  * stored (sent; due again after a backoff; or failed once attempts run out).
  */
 export function startSender(options: SenderOptions): Sender {
-  const { db, channel, retry, logger } = options;
-  const inTransaction = transactionsOf(db);
+  const { db, transact, channel, retry, logger } = options;
   const batchSize = options.batchSize ?? 20;
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
@@ -64,14 +65,14 @@ export function startSender(options: SenderOptions): Sender {
       const due = await listDue(db, new Date(), batchSize);
       const now = new Date();
       const until = new Date(now.getTime() + options.leaseMs);
-      const claimed = await inTransaction(async (trx) => {
+      const claimed = await transact(async ({ db: trx }) => {
         const mine: Notification[] = [];
         for (const n of due) if (await claimAttempt(trx, n, now, until)) mine.push(n);
         return mine;
       });
       const outcomes = await Promise.all(claimed.map(attempt));
       if (outcomes.length > 0) {
-        await inTransaction(async (trx) => {
+        await transact(async ({ db: trx }) => {
           // Only what the attempt changed (status, attempts, error, next attempt, sent time) is written;
           // the row as claimed holds the claim's lease as its next attempt.
           for (const [i, next] of outcomes.entries()) await notifications.save(trx, next, { ...claimed[i], nextAttemptAt: until });

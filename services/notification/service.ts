@@ -19,10 +19,10 @@ export function createNotificationService(systems: readonly NotificationRegistra
     serves: [NotificationService],
     tables: [notifications, recipients],
     config: readNotificationConfig,
-    start: ({ db, config, logger }) => {
+    start: ({ db, transact, config, logger }) => {
       const channel = createChannel(config, logger);
       const sender = startSender({
-        db, channel, retry: config.retry, pollMs: config.pollMs, logger,
+        db, transact, channel, retry: config.retry, pollMs: config.pollMs, logger,
         leaseMs: config.webhookTimeoutMs + 30_000, // an attempt never holds a notification longer than its timeout
       });
       return {
