@@ -50,6 +50,26 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("a COMMIT the database refuses rolls the transaction back, and the next one starts clean", async () => {
+      await withNotes(dialect, async ({ db }) => {
+        // On SQLite a foreign key checked at COMMIT: the statement passes, the commit is refused.
+        if (dialect === "sqlite") {
+          await db.raw("create table tags (note_id varchar(16) references notes(id) deferrable initially deferred)");
+        } else {
+          await db.schema.createTable("tags", (t) => t.string("note_id", 16).references("id").inTable("notes")); // checked at the statement
+
+        }
+        const inTransaction = transactionsOf(db);
+        const refused = await inTransaction(async (trx) => {
+          await trx("notes").insert({ id: "kept?", n: 1 });
+          await trx("tags").insert({ note_id: "no such note" });
+        }).then(() => undefined, (error: Error) => error);
+        assert.match(String((refused as { code?: string } | undefined)?.code), /SQLITE_CONSTRAINT_FOREIGNKEY|ER_NO_REFERENCED_ROW/);
+        await inTransaction((trx) => trx("notes").insert({ id: "next", n: 2 }));
+        assert.deepEqual(await ids(db), ["next"], "nothing of the refused transaction stayed");
+      });
+    });
+
     test("transactions started together read and write one after the other: no update is lost", async () => {
       await withNotes(dialect, async ({ db }) => {
         await db("notes").insert({ id: "counter", n: 0 });

@@ -64,6 +64,8 @@ function sqliteTransactions(db: Knex): RunInTransaction {
     const conn = (await db.client.acquireConnection()) as SqliteConnection;
     const token = {};
     try {
+      // Only a rollback that failed leaves a transaction open; it belongs to no one now.
+      if (conn.inTransaction) statement(conn, "ROLLBACK");
       statement(conn, "BEGIN");
       owner = token;
       connection = conn;
@@ -79,7 +81,11 @@ function sqliteTransactions(db: Knex): RunInTransaction {
         statement(conn, "COMMIT");
         return value;
       } catch (error) {
-        if (conn.inTransaction) statement(conn, "ROLLBACK");
+        try {
+          if (conn.inTransaction) statement(conn, "ROLLBACK");
+        } catch {
+          // The work's error is the one to report; the next transaction rolls this one back first.
+        }
         throw error;
       }
     } finally {
