@@ -1,5 +1,6 @@
+import type { Knex } from "knex";
 import type { Row } from "./columns.js";
-import type { SqliteConnection } from "./transactions.js";
+import { connectionOf, type SqliteConnection } from "./transactions.js";
 
 // The few statements a declared table runs by key, written as knex writes them for SQLite and run
 // on the connection of the transaction they belong to (connectionOf): the same SQL and values,
@@ -46,12 +47,28 @@ export function selectFirst(conn: SqliteConnection, table: string, list: string,
   return run(sql, () => conn.prepare(sql).get(...values) as Row | undefined);
 }
 
-/** Inserts one row; a column left undefined is NULL (knex's useNullAsDefault). */
-export function insertRow(conn: SqliteConnection, table: string, row: Row): void {
-  const columns = Object.keys(row);
-  const sql = `insert into ${quoted(table)} (${columns.map(quoted).join(", ")}) values (${columns.map(() => "?").join(", ")})`;
-  run(sql, () => conn.prepare(sql).run(...columns.map((c) => bindable(row[c]))));
+// Enough rows per knex INSERT to be quick, few enough to stay under SQLite's bound-variable limit.
+const INSERT_CHUNK = 500;
+
+/**
+ * Inserts `rows` (a column left undefined is NULL, knex's useNullAsDefault): in a SQLite
+ * transaction one statement per row on its connection, otherwise through knex, many rows a statement.
+ */
+export async function insertRows(db: Knex, table: string, rows: readonly object[]): Promise<void> {
+  const conn = connectionOf(db);
+  if (!conn) {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db(table).insert(rows.slice(i, i + INSERT_CHUNK));
+    return;
+  }
+  for (const row of rows) {
+    const entries = Object.entries(row);
+    const sql = insertSql(table, entries.map(([column]) => column));
+    run(sql, () => conn.prepare(sql).run(...entries.map(([, value]) => bindable(value))));
+  }
 }
+
+const insertSql = (table: string, columns: readonly string[]) =>
+  `insert into ${quoted(table)} (${columns.map(quoted).join(", ")}) values (${columns.map(() => "?").join(", ")})`;
 
 /** Sets the columns of `set` (undefined ones left as they are) on the rows matching `match`; how many changed. */
 export function updateRows(conn: SqliteConnection, table: string, set: Row, match: Row): number {
@@ -72,7 +89,7 @@ export function deleteRows(conn: SqliteConnection, table: string, match: Row): n
 /** Inserts the row, or replaces every column of the row that holds its key. */
 export function upsertRow(conn: SqliteConnection, table: string, row: Row, key: readonly string[]): void {
   const columns = Object.keys(row);
-  const sql = `insert into ${quoted(table)} (${columns.map(quoted).join(", ")}) values (${columns.map(() => "?").join(", ")})` +
+  const sql = insertSql(table, columns) +
     ` on conflict (${key.map(quoted).join(", ")}) do update set ${columns.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(", ")}`;
   run(sql, () => conn.prepare(sql).run(...columns.map((c) => bindable(row[c]))));
 }

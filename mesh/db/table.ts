@@ -4,7 +4,7 @@ import type { Column, ColumnSpec, Row } from "./columns.js";
 import type { Migration } from "./migration.js";
 import { afterPosition, decodePageToken, encodePageToken, filterFingerprint, pageSizeOf, type Page, type PageRequest } from "./page.js";
 import { forUpdate } from "./row-lock.js";
-import { deleteRows, insertRow, selectFirst, updateRows, upsertRow } from "./sqlite-direct.js";
+import { deleteRows, insertRows, selectFirst, updateRows, upsertRow } from "./sqlite-direct.js";
 import { connectionOf } from "./transactions.js";
 
 /** A column for every field of T, of T's type: a field without a column does not compile. */
@@ -180,9 +180,7 @@ export function table<T, E extends { type: string } = never>(name: string, colum
       return { items, nextPageToken: rows.length > size ? encodePageToken(order.map((f) => last[f]), fingerprint) : "" };
     },
     async insert(db, value) {
-      const conn = connectionOf(db);
-      if (conn) return insertRow(conn, name, toRow(value));
-      await db(name).insert(toRow(value));
+      await insertRows(db, name, [toRow(value)]);
     },
     async update(db, value) {
       const conn = connectionOf(db);

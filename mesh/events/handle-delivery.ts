@@ -4,8 +4,7 @@ import { headers as natsHeaders, type JsMsg, type NatsConnection } from "nats";
 import { contextHeaderNames, runInContext, type CallContext } from "../context/call-context.js";
 import { childSpan, parseTraceparent } from "../context/trace.js";
 import { isDuplicateKey } from "../db/lost-race.js";
-import { insertRow } from "../db/sqlite-direct.js";
-import { connectionOf } from "../db/transactions.js";
+import { insertRows } from "../db/sqlite-direct.js";
 import { describeError } from "../log/error-fields.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
@@ -174,10 +173,7 @@ export function decode(msg: JsMsg, type: EventType): ReceivedEvent {
 // Records that `consumer` handled the event; false when it already had (a redelivery).
 async function recordInInbox(db: Knex, consumer: string, eventId: string): Promise<boolean> {
   try {
-    const row = { consumer, event_id: eventId, handled_at: new Date() };
-    const conn = connectionOf(db);
-    if (conn) insertRow(conn, runtimeTables.inbox, row);
-    else await db(runtimeTables.inbox).insert(row);
+    await insertRows(db, runtimeTables.inbox, [{ consumer, event_id: eventId, handled_at: new Date() }]);
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;

@@ -1,9 +1,8 @@
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { currentContext } from "../context/call-context.js";
-import type { Row } from "../db/columns.js";
-import { insertRow } from "../db/sqlite-direct.js";
-import { connectionOf, transactionsOf } from "../db/transactions.js";
+import { insertRows } from "../db/sqlite-direct.js";
+import { transactionsOf } from "../db/transactions.js";
 import { childSpan, formatTraceparent } from "../context/trace.js";
 import { newId } from "../ids.js";
 import { toMessage, type DomainInit } from "../proto/domain-form.js";
@@ -35,9 +34,6 @@ export interface OutboxRow {
   occurred_at: Date;
 }
 
-// Enough rows per INSERT to be quick, few enough to stay under SQLite's bound-variable limit.
-const INSERT_CHUNK = 500;
-
 /**
  * Creates the service's `transact`: the state change and the events it emits are committed
  * together (the transactional outbox), so an event is never published for a change that
@@ -63,12 +59,7 @@ export function createTransact(options: TransactOptions): Transact {
       } finally {
         open = false;
       }
-      const conn = connectionOf(trx);
-      if (conn) {
-        for (const row of rows) insertRow(conn, runtimeTables.outbox, row as unknown as Row);
-      } else {
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(runtimeTables.outbox).insert(rows.slice(i, i + INSERT_CHUNK));
-      }
+      await insertRows(trx, runtimeTables.outbox, rows);
       return value;
     });
     metrics?.transactions.inc();
