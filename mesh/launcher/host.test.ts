@@ -43,6 +43,11 @@ const shelfItems = table<Item, ShelfEvent>("items", { id: text(36).key(), name: 
 });
 const depotItems = table<Item>("items", { id: text(36).key(), name: text(40), stock: int(), price: money() }, { resource: "item" });
 const asMessage = (item: Item) => toMessage(ItemSchema, item);
+// What shelf and depot answer alike: their own items.
+const reads = (repo: { get(id: string): Promise<Item>; list(): Promise<Item[]> }) => ({
+  getItem: async (req: { id: string }) => ({ item: asMessage(await repo.get(req.id)) }),
+  listItems: async () => ({ items: (await repo.list()).map(asMessage) }),
+});
 
 const shelf = defineService({
   id: "shelf",
@@ -53,8 +58,7 @@ const shelf = defineService({
     const repo = repository(shelfItems);
     return {
       rpc: [serve(ItemService, {
-        getItem: async (req) => ({ item: asMessage(await repo.get(req.id)) }),
-        listItems: async () => ({ items: (await repo.list()).map(asMessage) }),
+        ...reads(repo),
         addItem: async (req) => ({
           item: asMessage(await repo.create(() =>
             decide({ id: req.id, name: req.name, stock: req.stock, price: krw(req.price?.amount ?? 0n) }, { type: "OrderPacked" as const, orderId: req.id, qty: req.stock }))),
@@ -73,8 +77,7 @@ const depot = defineService({
     const repo = repository(depotItems);
     return {
       rpc: [serve(ItemService, {
-        getItem: async (req) => ({ item: asMessage(await repo.get(req.id)) }),
-        listItems: async () => ({ items: (await repo.list()).map(asMessage) }),
+        ...reads(repo),
         addItem: () => ({}),
       })],
       policies: [policy("copyWhenPacked", on(testEvents.orderPacked, async (e, tx) => {
