@@ -2,6 +2,7 @@ import { create, toJson, type DescMessage, type JsonValue, type MessageInitShape
 import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
 import { contextFromHeaders, contextHeaderNames } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
+import { abortReasons } from "../rpc/abort-reasons.js";
 import type { ServedService } from "../rpc/grpc-server.js";
 import { sendJson, type NodeRequest, type NodeResponse } from "../rpc/node-http.js";
 import { errorBody, statusBody } from "./error-body.js";
@@ -56,7 +57,7 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
         copyHeaders(ctx.responseHeader, res);
         throw error;
       } finally {
-        ctx.abort(callEnded);
+        ctx.abort(abortReasons().callEnded);
       }
     };
     call().catch((error: unknown) => {
@@ -80,14 +81,10 @@ export function createRestHandler({ services, maxBodyBytes, logger }: RestHandle
   };
 }
 
-// One shared reason to end a finished call's context (its timers and listeners), as the gRPC adapter does.
-const callEnded = new ConnectError("the call has ended", Code.Canceled);
-const callerGone = new ConnectError("the caller closed the connection", Code.Canceled);
-
 function contextFor(binding: HttpBinding, req: NodeRequest, res: NodeResponse, url: URL) {
   const cancelled = new AbortController();
   res.once("close", () => {
-    if (!res.writableFinished) cancelled.abort(callerGone);
+    if (!res.writableFinished) cancelled.abort(abortReasons().callerCancelled);
   });
   const requestHeader = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {

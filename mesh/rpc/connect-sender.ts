@@ -23,8 +23,9 @@ const noConnectionCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EH
 export function connectTransport(address: string, options: { connections: number }): Transport {
   // undici is loaded at the first call: a service that is never asked to call keeps its memory (about 4 MB).
   let pool: Pool | undefined;
+  let opened: Promise<Pool> | undefined;
   let closed = false;
-  const opened = import("undici").then(({ Pool }) => {
+  const open = (): Promise<Pool> => (opened ??= import("undici").then(({ Pool }) => {
     pool = new Pool(`http://${address}`, {
       connections: options.connections,
       pipelining: 1,
@@ -34,9 +35,9 @@ export function connectTransport(address: string, options: { connections: number
     });
     if (closed) void pool.destroy().catch(() => undefined);
     return pool;
-  });
+  }));
   return {
-    sender: (method) => createConnectSender(() => pool ?? opened, method),
+    sender: (method) => createConnectSender(() => pool ?? open(), method),
     close: () => {
       closed = true;
       void pool?.destroy().catch(() => undefined);

@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/pr
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { answeredKey } from "../errors/wire-failure.js";
+import { abortReasons } from "./abort-reasons.js";
 import { isConnectionHeader } from "./connection-headers.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "./grpc-server.js";
@@ -56,7 +57,7 @@ function readBody(req: NodeRequest, length: number, done: (body: Buffer) => void
 async function serve(target: Target, req: NodeRequest, res: NodeResponse, body: Buffer, timeoutMs: number | undefined, logger: Logger): Promise<void> {
   const { method, fn } = target;
   // At the deadline the caller hears DeadlineExceeded at once, though the handler may still run.
-  const ctx = handlerContext(method, req, res, timeoutMs, () => answerError(res, deadlinePassed, ctx));
+  const ctx = handlerContext(method, req, res, timeoutMs, () => answerError(res, abortReasons().deadlinePassed, ctx));
   try {
     let input;
     try {
@@ -101,12 +102,12 @@ type Context = HandlerContext & { responseHeader: Headers; responseTrailer: Head
 function handlerContext(method: DescMethodUnary, req: NodeRequest, res: NodeResponse, timeoutMs: number | undefined, onDeadline: () => void): Context {
   const cancelled = new AbortController();
   const onClose = () => {
-    if (!res.writableFinished) cancelled.abort(callerGone);
+    if (!res.writableFinished) cancelled.abort(abortReasons().callerCancelled);
   };
   res.once("close", onClose);
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-    cancelled.abort(deadlinePassed);
+    cancelled.abort(abortReasons().deadlinePassed);
     onDeadline();
   }, timeoutMs);
   return {
@@ -134,8 +135,6 @@ function unexpected(err: unknown, logger: Logger): ConnectError {
   return new ConnectError("internal error", Code.Internal, undefined, undefined, err);
 }
 
-const deadlinePassed = new ConnectError("the operation timed out", Code.DeadlineExceeded);
-const callerGone = new ConnectError("the caller cancelled the call", Code.Canceled);
 
 // Pseudo-headers (HTTP/2) and hop-by-hop ones are not the call's.
 function headersOf(req: NodeRequest): Headers {

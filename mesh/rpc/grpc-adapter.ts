@@ -3,6 +3,7 @@ import { create, fromBinary, toBinary, type DescMethod, type DescService } from 
 import { Code, ConnectError, createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import type { Logger } from "../log/logger.js";
+import { abortReasons } from "./abort-reasons.js";
 import { addHeadersToMetadata, headersFromMetadata } from "./grpc-metadata.js";
 import { grpcStatusFromError } from "./grpc-status.js";
 
@@ -60,7 +61,7 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
             // Nothing was sent yet, so grpc-js answers Trailers-Only: response headers travel with the status.
             (err) => respond(grpcStatusFromError(asConnectError(err, logger), ctx.responseHeader, ctx.responseTrailer)),
           )
-          .finally(() => ctx.abort(callEnded));
+          .finally(() => ctx.abort(abortReasons().callEnded));
       };
     case "server_streaming":
     case "bidi_streaming":
@@ -81,19 +82,13 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
               call.emit("error", grpcStatusFromError(asConnectError(err, logger), ...extra));
             },
           )
-          .finally(() => ctx.abort(callEnded));
+          .finally(() => ctx.abort(abortReasons().callEnded));
       };
   }
 }
 
 const deadlineSlackMs = 20;
 
-// Ends a finished call's context (its deadline timer, its signal's listeners). One shared reason:
-// aborting without one makes a DOMException and a ConnectError on every call.
-const callEnded = new ConnectError("the call has ended", Code.Canceled);
-// grpc-js reports "cancelled" as a stream closes, even after an answer: shared reasons cost nothing.
-const deadlinePassed = new ConnectError("the operation timed out", Code.DeadlineExceeded);
-const callerCancelled = new ConnectError("the caller cancelled the call", Code.Canceled);
 
 type Context = ReturnType<typeof createHandlerContext>;
 
@@ -114,7 +109,9 @@ function contextFor(service: DescService, method: DescMethod, call: AnyCall): Co
   const deadline = Number(call.getDeadline());
   (call as EventEmitter).once("cancelled", () => {
     // A client cancels at its own deadline, a hair before ours: that is the deadline passing, not a change of mind.
+    // grpc-js reports "cancelled" as a stream closes, even after an answer: shared reasons cost nothing.
     const atDeadline = deadline - Date.now() <= deadlineSlackMs;
+    const { deadlinePassed, callerCancelled } = abortReasons();
     cancelled.abort(atDeadline ? deadlinePassed : callerCancelled);
   });
   return createHandlerContext({
