@@ -42,11 +42,11 @@ test("the shared kernel is pure: it imports nothing but itself", async () => {
   }
 });
 
-test("services use the runtime through its entries: mesh/index.ts (and the kernel); tests mesh/testing; the entry points mesh/launcher", async () => {
+test("services use the runtime through its entries: mesh/index.ts (and the kernel); tests mesh/testing; the entry points mesh/launcher (or its runService alone)", async () => {
   for (const s of await sources("services")) {
     const allowed = ["mesh/index.js", "mesh/kernel/index.js"];
     if (isTest(s.path)) allowed.push("mesh/testing/index.js");
-    if (["services/run.ts", "services/start.ts"].includes(s.path)) allowed.push("mesh/launcher/index.js");
+    if (["services/run.ts", "services/start.ts"].includes(s.path)) allowed.push("mesh/launcher/index.js", "mesh/launcher/run-service.js");
     const deep = s.imports.filter((i) => i.startsWith("mesh/") && !allowed.includes(i));
     assert.deepEqual(deep, [], `${s.path} reaches into the runtime`);
   }

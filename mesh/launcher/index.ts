@@ -8,4 +8,4 @@ export type { Host, HostOptions, HostedState } from "./host.js";
 export { startMesh } from "./start-mesh.js";
 export type { StartMeshOptions } from "./start-mesh.js";
 export { ensureNats } from "./ensure-nats.js";
-export { runService } from "../service/run-service.js";
+export { runService } from "./run-service.js";

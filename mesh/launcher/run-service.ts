@@ -1,6 +1,6 @@
 import { ConfigError, startFailure } from "../config/env.js";
-import type { CatalogEntry } from "./catalog-entry.js";
-import { startService } from "./start-service.js";
+import type { CatalogEntry } from "../service/catalog-entry.js";
+import { startService } from "../service/start-service.js";
 
 /**
  * A service's whole main: start the catalog's service `id`, stop it gracefully on SIGTERM or
