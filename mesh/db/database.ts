@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { Knex } from "knex";
 import { ConfigError } from "../config/env.js";
 import type { Logger } from "../log/logger.js";
+import { registerSqliteConnection, type SqliteConnection } from "./sqlite-connection.js";
 
 // knex is CommonJS without an exports map: the named ESM import type-checks but fails at run time. It is loaded
 // when a database is opened, so that a process that keeps none (the gateway) does not carry it (and lodash).
@@ -108,7 +109,8 @@ function knexLog(logger: Logger | undefined): Knex.Config["log"] {
 
 function openSqlite(knex: KnexFactory, filename: string, log: Knex.Config["log"]): Knex {
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
-  return knex({
+  let opened: SqliteConnection | undefined;
+  const db = knex({
     client: "better-sqlite3",
     connection: { filename },
     log,
@@ -124,6 +126,7 @@ function openSqlite(knex: KnexFactory, filename: string, log: Knex.Config["log"]
           conn.pragma("synchronous = NORMAL");
           conn.pragma("busy_timeout = 5000");
           conn.pragma("foreign_keys = ON");
+          opened = conn;
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
@@ -131,18 +134,15 @@ function openSqlite(knex: KnexFactory, filename: string, log: Knex.Config["log"]
       },
     },
   });
-}
-
-interface SqliteConnection {
-  pragma(sql: string): unknown;
-  prepare(sql: string): unknown;
+  registerSqliteConnection(db, () => opened);
+  return db;
 }
 
 // knex prepares every query anew; the services' queries are few and repeated, so a compiled
 // statement per SQL text saves that work (SQLite recompiles a statement after a schema change).
 function cacheStatements(conn: SqliteConnection, limit = 2000): void {
   const prepare = conn.prepare.bind(conn);
-  const cache = new Map<string, unknown>();
+  const cache = new Map<string, ReturnType<SqliteConnection["prepare"]>>();
   conn.prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (statement === undefined) {

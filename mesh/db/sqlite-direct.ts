@@ -1,11 +1,18 @@
 import type { Knex } from "knex";
 import type { Row } from "./columns.js";
-import { connectionOf, type SqliteConnection } from "./transactions.js";
+import { idleConnectionOf, type SqliteConnection } from "./sqlite-connection.js";
+import { connectionOf } from "./transactions.js";
 
 // The few statements a declared table runs by key, written as knex writes them for SQLite and run
-// on the connection of the transaction they belong to (connectionOf): the same SQL and values,
-// without knex's building and running of each one. Names come from declarations (lower
-// snake_case, checked by table()), never from input; every value is a bound parameter.
+// on the connection of the transaction they belong to (connectionOf), or as a statement of their
+// own on the database's connection while no transaction holds it (idleConnectionOf): the same SQL
+// and values, without knex's building and running of each one. Names come from declarations
+// (lower snake_case, checked by table()), never from input; every value is a bound parameter.
+
+/** Where one statement through `db` may run straight: its transaction's connection, or the idle database's; undefined: through knex. */
+export function statementConnectionOf(db: Knex): SqliteConnection | undefined {
+  return connectionOf(db) ?? idleConnectionOf(db);
+}
 
 const quoted = (name: string) => `\`${name}\``;
 
@@ -52,10 +59,11 @@ const INSERT_CHUNK = 500;
 
 /**
  * Inserts `rows` (a column left undefined is NULL, knex's useNullAsDefault): in a SQLite
- * transaction one statement per row on its connection, otherwise through knex, many rows a statement.
+ * transaction one statement per row on its connection, otherwise through knex, many rows a
+ * statement (all or none of them; one row alone goes straight on an idle connection).
  */
 export async function insertRows(db: Knex, table: string, rows: readonly object[]): Promise<void> {
-  const conn = connectionOf(db);
+  const conn = connectionOf(db) ?? (rows.length === 1 ? idleConnectionOf(db) : undefined);
   if (!conn) {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db(table).insert(rows.slice(i, i + INSERT_CHUNK));
     return;

@@ -8,6 +8,7 @@ import { int, money, text, timestamp } from "./columns.js";
 import { testDialects, withMigratedDatabase } from "./database-fixtures.js";
 import { isDuplicateKey } from "./lost-race.js";
 import { table } from "./table.js";
+import { idleConnectionOf } from "./sqlite-connection.js";
 import { connectionOf, transactionsOf } from "./transactions.js";
 import { errorFields } from "../log/error-fields.js";
 
@@ -141,11 +142,45 @@ for (const dialect of testDialects) {
       });
     });
 
+    test("outside a transaction (on SQLite, straight on the idle connection) a finder or writer never reads or lands in one that is open", async () => {
+      await withItems(async ({ db }) => {
+        assert.equal(idleConnectionOf(db) !== undefined, dialect === "sqlite", "the direct path is SQLite's only");
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let begin!: () => void;
+        const begun = new Promise<void>((resolve) => (begin = resolve));
+        const rolledBack = transactionsOf(db)(async (trx) => {
+          await items.update(trx, { ...rose, stock: 99 });
+          begin();
+          await gate;
+          throw new Error("rolled back");
+        });
+        await begun;
+        assert.equal(idleConnectionOf(db), undefined, "not while a transaction holds the connection");
+        const settled: string[] = [];
+        const read = items.find(db, "rose").finally(() => settled.push("read"));
+        const write = items.update(db, { ...lily, stock: 42 }).finally(() => settled.push("write"));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        // SQLite's one connection is the transaction's until it ends; MySQL's other connections go on.
+        if (dialect === "sqlite") assert.deepEqual(settled, [], "both wait for the transaction");
+        release();
+        await assert.rejects(rolledBack, /rolled back/);
+        assert.deepEqual(await read, rose, "the uncommitted stock was never read");
+        assert.equal(await write, 1);
+        assert.deepEqual(await items.find(db, "lily"), { ...lily, stock: 42 }, "the write was its own, not rolled back with the transaction");
+        assert.deepEqual(await items.find(db, "rose"), rose);
+      });
+    });
+
     test("save writes only the columns that changed, and no statement at all when none did", async () => {
       await withItems(async ({ db }) => {
         const statements: string[] = [];
+        // Through knex, and on SQLite straight on the connection as well.
         const listen = (q: { sql: string }) => statements.push(q.sql);
         db.on("query", listen);
+        const conn = idleConnectionOf(db);
+        const prepare = conn?.prepare;
+        if (conn && prepare) conn.prepare = (sql) => (statements.push(sql), prepare(sql));
         try {
           const before = (await items.find(db, "rose"))!;
           statements.length = 0;
@@ -154,6 +189,7 @@ for (const dialect of testDialects) {
           assert.deepEqual(statements, ["update `items` set `stock` = ? where `id` = ?"]);
         } finally {
           db.removeListener("query", listen);
+          if (conn && prepare) conn.prepare = prepare;
         }
         assert.equal((await items.find(db, "rose"))!.stock, rose.stock + 1);
       });

@@ -4,8 +4,7 @@ import type { Column, ColumnSpec, Row } from "./columns.js";
 import type { Migration } from "./migration.js";
 import { afterPosition, decodePageToken, encodePageToken, filterFingerprint, pageSizeOf, type Page, type PageRequest } from "./page.js";
 import { forUpdate } from "./row-lock.js";
-import { deleteRows, insertRows, selectFirst, updateRows, upsertRow } from "./sqlite-direct.js";
-import { connectionOf } from "./transactions.js";
+import { deleteRows, insertRows, selectFirst, statementConnectionOf, updateRows, upsertRow } from "./sqlite-direct.js";
 
 /** A column for every field of T, of T's type: a field without a column does not compile. */
 export type Columns<T> = { [K in keyof T]-?: Column<T[K]> };
@@ -146,8 +145,8 @@ export function table<T, E extends { type: string } = never>(name: string, colum
     migrations: migrationsOf(name, fields, { indexes: options.indexes?.map((ix) => ix.map(column)) ?? [], unique: options.unique?.map((u) => u.map(column)) ?? [] }),
     column: column as (field: keyof T & string) => string,
     async find(db, where, { lock = false } = {}) {
-      // In a SQLite transaction (a policy's, a command's), by key straight on its connection; SQLite has no row locks to take.
-      const conn = connectionOf(db);
+      // On SQLite, by key straight on the connection (a transaction's, or the idle database's); SQLite has no row locks to take.
+      const conn = statementConnectionOf(db);
       if (conn) {
         const found = selectFirst(conn, name, exactOnSqlite ?? "*", whereRow(where));
         return found ? fromRow(found) : undefined;
@@ -183,17 +182,17 @@ export function table<T, E extends { type: string } = never>(name: string, colum
       await insertRows(db, name, [toRow(value)]);
     },
     async update(db, value) {
-      const conn = connectionOf(db);
+      const conn = statementConnectionOf(db);
       if (conn) return updateRows(conn, name, toRow(value), keyOf(value));
       return db(name).where(keyOf(value)).update(toRow(value));
     },
     async delete(db, where) {
-      const conn = connectionOf(db);
+      const conn = statementConnectionOf(db);
       if (conn) return deleteRows(conn, name, whereRow(where));
       return db(name).where(whereRow(where)).delete();
     },
     async upsert(db, value) {
-      const conn = connectionOf(db);
+      const conn = statementConnectionOf(db);
       if (conn) return upsertRow(conn, name, toRow(value), key.map(column));
       await db(name).insert(toRow(value)).onConflict(key.map(column)).merge();
     },
@@ -204,7 +203,7 @@ export function table<T, E extends { type: string } = never>(name: string, colum
       const before = toRow(previous);
       const changed = Object.entries(toRow(next)).filter(([column, v]) => !same(v, before[column]));
       if (changed.length === 0) return;
-      const conn = connectionOf(db);
+      const conn = statementConnectionOf(db);
       if (conn) updateRows(conn, name, Object.fromEntries(changed), keyOf(previous));
       else await db(name).where(keyOf(previous)).update(Object.fromEntries(changed));
     },

@@ -1,17 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Knex } from "knex";
 import { dialectOf } from "./database.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 
 /** Runs `work` in one database transaction: committed when it resolves, rolled back when it throws. */
 export type RunInTransaction = <T>(work: (trx: Knex) => Promise<T>) => Promise<T>;
 
 const byDatabase = new WeakMap<Knex, RunInTransaction>();
-
-/** better-sqlite3's connection, as far as the runtime uses it. */
-export interface SqliteConnection {
-  prepare(sql: string): { run(...values: unknown[]): { changes: number }; get(...values: unknown[]): unknown };
-  readonly inTransaction: boolean;
-}
 
 // Each live SQLite transaction's front, with what tells whether it is still running.
 const live = new WeakMap<Knex, () => SqliteConnection | undefined>();
