@@ -25,7 +25,7 @@ async function withCalls(dialect: (typeof testDialects)[number], fn: (env: { db:
     await migrate(db, runtimeMigrations, { tableName: runtimeMigrationsTable });
     const transact = createTransact({ db });
     const calls = compensatedCalls<Abandoned>({
-      transact, logger: createLogger({ service: "test", level: "error", write: () => {} }), events,
+      db, transact, logger: createLogger({ service: "test", level: "error", write: () => {} }), events,
       compensation: (orderId, reason) => ({ type: "OrderRejected", orderId, reason }), abandonAfterMs: 60_000, sweepEveryMs: 3_600_000,
     });
     try {

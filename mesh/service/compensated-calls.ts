@@ -1,3 +1,4 @@
+import type { Knex } from "knex";
 import type { EnvReader } from "../config/env.js";
 import { text, timestamp } from "../db/columns.js";
 import { table } from "../db/table.js";
@@ -33,6 +34,8 @@ export function pendingCallTimeout(env: EnvReader): number {
 }
 
 export interface CompensatedCallOptions<E extends { type: string }> {
+  /** The service's database: the note is written, and removed when nothing is undone, by one statement of its own. */
+  db: Knex;
   transact: Transact;
   logger: Logger;
   /** Where the compensating event goes: the event set of the table the result is saved in. */
@@ -66,12 +69,13 @@ export interface CompensatedCalls {
 
 /** Creates the compensated calls of one service (one kind of effect, one compensating event). */
 export function compensatedCalls<E extends { type: string }>(options: CompensatedCallOptions<E>): CompensatedCalls {
-  const { transact, logger, abandonAfterMs } = options;
-  const claim = async (tx: Transaction, key: string, olderThan?: Date) =>
-    (await tx.db(pendingCalls.name).where(pendingCalls.column("key"), key)
-      .modify((q) => olderThan && q.where(pendingCalls.column("startedAt"), "<", olderThan)).delete()) === 1;
+  const { db, transact, logger, abandonAfterMs } = options;
+  const claim = async (on: Knex, key: string, olderThan?: Date) =>
+    (olderThan === undefined
+      ? await pendingCalls.delete(on, { key })
+      : await on(pendingCalls.name).where(pendingCalls.column("key"), key).where(pendingCalls.column("startedAt"), "<", olderThan).delete()) === 1;
   const compensate = (key: string, reason: string, olderThan?: Date) => transact(async (tx) => {
-    if (!(await claim(tx, key, olderThan))) return false;
+    if (!(await claim(tx.db, key, olderThan))) return false;
     emitEvents(tx, options.events, [options.compensation(key, reason.slice(0, 300))]);
     return true;
   });
@@ -100,25 +104,25 @@ export function compensatedCalls<E extends { type: string }>(options: Compensate
 
   return {
     async run(key, call, record, runOptions) {
-      await transact((tx) => pendingCalls.insert(tx.db, { key, startedAt: new Date() }));
+      await pendingCalls.insert(db, { key, startedAt: new Date() });
       let result;
       try {
         result = await call();
       } catch (error) {
-        if (wasNeverSent(error)) await transact((tx) => claim(tx, key)).catch(() => undefined);
+        if (wasNeverSent(error)) await claim(db, key).catch(() => undefined);
         else await abandon(key, messageOf(error));
         throw error;
       }
       const refusal = runOptions?.refusal?.(result);
       if (refusal) {
         // Nothing to undo; a note left behind by a failure here is compensated later, harmlessly.
-        await transact((tx) => claim(tx, key)).catch(() => undefined);
+        await claim(db, key).catch(() => undefined);
         throw refusal;
       }
       let swept = false;
       try {
         return await transact(async (tx) => {
-          if (!(await claim(tx, key))) {
+          if (!(await claim(tx.db, key))) {
             swept = true;
             throw unavailable("the answer came too late and was undone; nothing is charged; try again", 1000);
           }

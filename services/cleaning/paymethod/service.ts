@@ -15,9 +15,9 @@ export const paymethodContext = defineService({
   dependencies: { reservation: dependency("cleaning-reservation", CleaningReservationService), payment: dependency("payment", PaymentService) },
   tables: [paymethods, paymentAttempts, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
-  start({ transact, repository, clients, config, logger }) {
+  start({ db, transact, repository, clients, config, logger }) {
     const rows = repository(paymethods);
-    const payments = compensatedCalls({ transact, logger, events: paymethods.events!, compensation: abandonPaymethod, abandonAfterMs: config.abandonPaymentAfterMs });
+    const payments = compensatedCalls({ db, transact, logger, events: paymethods.events!, compensation: abandonPaymethod, abandonAfterMs: config.abandonPaymentAfterMs });
     const register = createRegisterPaymethod({ paymethods: rows, attempts: repository(paymentAttempts), payments, ...clients });
     return { rpc: [serve(PaymethodService, createPaymethodApi(rows, register))], background: [payments.sweeper] };
   },

@@ -17,9 +17,9 @@ export const orderContext = defineService({
   dependencies: { product: dependency("coffee-product", ProductionCancelService), payment: dependency("payment", PaymentService) },
   tables: [orders, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
-  start({ transact, repository, clients, config, logger }) {
+  start({ db, transact, repository, clients, config, logger }) {
     const rows = repository(orders);
-    const payments = compensatedCalls({ transact, logger, events: orders.events!, compensation: abandonOrder, abandonAfterMs: config.abandonPaymentAfterMs });
+    const payments = compensatedCalls({ db, transact, logger, events: orders.events!, compensation: abandonOrder, abandonAfterMs: config.abandonPaymentAfterMs });
     const placeOrder = createPlaceOrder({ orders: rows, payments, payment: clients.payment });
     const cancelOrder = createCancelOrder({ orders: rows, product: clients.product });
     return {

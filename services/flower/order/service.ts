@@ -17,10 +17,10 @@ export const orderContext = defineService({
   dependencies: { store: dependency("flower-store", StoreService), payment: dependency("payment", PaymentService) },
   tables: [orders, knownFlowers, histories, steps, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
-  start({ transact, repository, clients, config, logger }) {
+  start({ db, transact, repository, clients, config, logger }) {
     const [orderRows, knownRows] = [repository(orders), repository(knownFlowers)];
     const view = createOrderHistoryView(repository(histories), viewSteps(repository(steps)));
-    const payments = compensatedCalls({ transact, logger, events: orders.events!, compensation: abandonOrder, abandonAfterMs: config.abandonPaymentAfterMs });
+    const payments = compensatedCalls({ db, transact, logger, events: orders.events!, compensation: abandonOrder, abandonAfterMs: config.abandonPaymentAfterMs });
     const placeOrder = createPlaceOrder({ orders: orderRows, knownFlowers: knownRows, payments, ...clients });
     return {
       rpc: [serve(OrderService, createOrderApi(orderRows, placeOrder, view))],

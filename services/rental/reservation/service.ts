@@ -18,9 +18,9 @@ export const reservationContext = defineService({
   dependencies: { item: dependency("rental-item", ItemService), itemHold: dependency("rental-item", ItemHoldService), payment: dependency("payment", PaymentService) },
   tables: [reservations, knownItems, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
-  start({ transact, repository, clients, config, logger }) {
+  start({ db, transact, repository, clients, config, logger }) {
     const [reservationRows, knownRows] = [repository(reservations), repository(knownItems)];
-    const payments = compensatedCalls({ transact, logger, events: reservations.events!, compensation: voidPayment, abandonAfterMs: config.abandonPaymentAfterMs });
+    const payments = compensatedCalls({ db, transact, logger, events: reservations.events!, compensation: voidPayment, abandonAfterMs: config.abandonPaymentAfterMs });
     const reserve = createReserve({ reservations: reservationRows, knownItems: knownRows, item: clients.item });
     const pay = createPayments({ reservations: reservationRows, payments, payment: clients.payment, itemHold: clients.itemHold });
     return {

@@ -15,9 +15,9 @@ export const reservationContext = defineService({
   dependencies: { payment: dependency("payment", PaymentService) },
   tables: [reservations, pendingCalls],
   config: (env) => ({ abandonPaymentAfterMs: pendingCallTimeout(env) }),
-  start({ transact, repository, clients, config, logger }) {
+  start({ db, transact, repository, clients, config, logger }) {
     const rows = repository(reservations);
-    const payments = compensatedCalls({ transact, logger, events: reservations.events!, compensation: abandonReservation, abandonAfterMs: config.abandonPaymentAfterMs });
+    const payments = compensatedCalls({ db, transact, logger, events: reservations.events!, compensation: abandonReservation, abandonAfterMs: config.abandonPaymentAfterMs });
     const reserve = createReserve({ reservations: rows, payments, payment: clients.payment });
     return {
       rpc: [serve(ReservationService, createReservationApi(rows, reserve))],
