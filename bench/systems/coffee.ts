@@ -61,7 +61,7 @@ export const coffeeBench: SystemBench = {
         system: "coffee",
         saga: "PlaceOrder (menu price, payment.Pay, Ordered) until my page shows Produced (kitchen reserved stock synchronously, started and made it)",
         full: full.result, fullSagas: full.sagas, half: half.result, halfSagas: half.sagas,
-        bound: "coffee-order's PlaceOrder (a pending-call row, payment.Pay, the order and its outbox row: three transactions) and the kitchen's synchronous stock.Reduce per order, on 2 shared cores",
+        bound: "coffee-order's PlaceOrder (a pending-call row, payment.Pay, then the order and its outbox row) and the kitchen's synchronous stock.Reduce per order, on 2 shared cores",
         commandCalls: 1,
       };
     } finally {
