@@ -21,7 +21,7 @@ export function registerSqliteConnection(db: Knex, current: () => SqliteConnecti
  * holds it; undefined otherwise, and for MySQL. One statement run on it then is its own
  * autocommit transaction, as knex would run it, and cannot land inside another transaction:
  * better-sqlite3 runs it to the end before any other work. Skips knex's building, pool and
- * promises (a read by key outside a transaction: about 60 µs of a busy service's CPU through knex).
+ * promises: knex fell from about 10 % to 1.4 % of flower-order's CPU at full load (V8 profiles).
  */
 export function idleConnectionOf(db: Knex): SqliteConnection | undefined {
   const conn = connections.get(db)?.();
