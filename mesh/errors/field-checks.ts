@@ -46,7 +46,10 @@ function isCalendarDay(text: string): boolean {
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === text;
 }
 
-// The caller's time zone is unknown: a day has passed once it is over everywhere (at UTC-12).
-function dayOf(now: Date, daysAhead: number, utcOffsetHours = 0): string {
+/**
+ * The calendar day `daysAhead` after `now` at `utcOffsetHours`, written YYYY-MM-DD. The caller's
+ * time zone is unknown: a day has passed once it is over everywhere (at UTC-12).
+ */
+export function dayOf(now: Date, daysAhead: number, utcOffsetHours = 0): string {
   return new Date(now.getTime() + (daysAhead * 24 + utcOffsetHours) * 3_600_000).toISOString().slice(0, 10);
 }

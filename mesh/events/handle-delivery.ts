@@ -169,7 +169,6 @@ export function decode(msg: JsMsg, type: EventType): ReceivedEvent {
   };
 }
 
-// True when this consumer had not handled the event yet; false on a redelivery.
 // Records that `consumer` handled the event; false when it already had (a redelivery).
 async function recordInInbox(db: Knex, consumer: string, eventId: string): Promise<boolean> {
   try {

@@ -89,7 +89,6 @@ function handlerFor(service: DescService, method: DescMethod, fn: AnyImpl, logge
 
 const deadlineSlackMs = 20;
 
-
 type Context = ReturnType<typeof createHandlerContext>;
 
 async function writeAll(call: Writable, ctx: Context, method: DescMethod, outputs: AsyncIterable<unknown>, sent: { headers: boolean }) {
@@ -108,8 +107,9 @@ function contextFor(service: DescService, method: DescMethod, call: AnyCall): Co
   const cancelled = new AbortController();
   const deadline = Number(call.getDeadline());
   (call as EventEmitter).once("cancelled", () => {
-    // A client cancels at its own deadline, a hair before ours: that is the deadline passing, not a change of mind.
-    // grpc-js reports "cancelled" as a stream closes, even after an answer: shared reasons cost nothing.
+    // A client cancels at its own deadline, a hair before ours: that is the deadline passing, not a
+    // change of mind. grpc-js reports "cancelled" as a stream closes, even after an answer: the
+    // reasons are shared, so that costs nothing.
     const atDeadline = deadline - Date.now() <= deadlineSlackMs;
     const { deadlinePassed, callerCancelled } = abortReasons();
     cancelled.abort(atDeadline ? deadlinePassed : callerCancelled);
