@@ -10,7 +10,7 @@ import { createDeliveryHandler } from "./handle-delivery.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { Policy } from "./policy.js";
 import { runtimeTables } from "./runtime-migrations.js";
-import { durableName, namespacedSubject, streamName, streamSubjects, systemOf } from "./subjects.js";
+import { durableName, namespacedSubject, streamName, streamSubjects, subjectWithoutNamespace, systemOf } from "./subjects.js";
 import type { Transact } from "./transaction.js";
 
 /** What running one policy needs. */
@@ -79,6 +79,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
     maxBatch: concurrency, single: handle,
   });
   const queue = createKeyedQueue<JsMsg>({ concurrency, run });
+  const ignored = metrics.eventsHandled.labels({ consumer, outcome: "ignored" });
   let stopping = false;
 
   const jsm = await nc.jetstreamManager();
@@ -102,6 +103,13 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
       max_messages: Math.max(2 * concurrency, 8),
       callback: (msg) => {
         if (stopping) return msg.nak();
+        // A subject the filter covers but the policy does not handle (NATS 2.9 takes one filter
+        // per consumer) is acked here, before its headers are parsed or it waits in the queue.
+        if (!types.has(subjectWithoutNamespace(namespace, msg.subject))) {
+          msg.ack();
+          ignored.inc();
+          return;
+        }
         queue.push(orderKey(msg), msg);
       },
     });
