@@ -35,7 +35,8 @@ import { systemMarkdown, systemRows } from "./systems/report.js";
 import type { SystemFigures } from "./systems/system-bench.js";
 import { scrapeTimings, timingsBetween, type LoopDelay } from "./timings.js";
 import { countWork, measureCommitUs, measureJetStreamUs, sagaCost, type FloorUnits, type SagaWork } from "./floor.js";
-import { floorRows, sagaTargetRows, worstLoop, type SagaTargetFigures } from "./saga-targets.js";
+import { floorRows, runtimeUnitRows, sagaTargetRows, worstLoop, type SagaTargetFigures } from "./saga-targets.js";
+import { measureRuntimeUnits } from "./runtime-units.js";
 import { measureSyncCall, stopSyncCall } from "./sync-call.js";
 import { syncCallConsole, syncCallMarkdown } from "./sync-call-report.js";
 import { cpuBetween, pidListeningOn, snapshotCpu } from "./procs.js";
@@ -164,6 +165,8 @@ async function main(): Promise<void> {
     commitUs: await measureCommitUs(),
     ...jetStream,
   };
+  say("the runtime's price for the same units: a call, a relayed publish, deliveries");
+  const runtimeUnits = { callUs: sync.scenarios.mesh.clientUs + sync.scenarios.mesh.serverUs, ...(await measureRuntimeUnits(natsUrl, natsPidBefore)) };
   // What starting it costs: npm start (every service in one process) and one service as the image runs it.
   say("footprint: npm start, and services run as the image runs them");
   const footprint = footprintRows(await measureFootprint({ only: ["one", "image"], settledSeconds: quick ? 0 : 20, say })).slice(1);
@@ -317,7 +320,7 @@ async function main(): Promise<void> {
     half: halfRun.result, halfRate, halfSagas,
     breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
-  const targetRows = [...floorRows(units), ...sagaTargets.flatMap(sagaTargetRows)];
+  const targetRows = [...floorRows(units), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap(sagaTargetRows)];
   const profiled = await profileRows(profileDir, profiledCores);
   if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
   say("\n" + syncCallConsole(sync));

@@ -2,6 +2,7 @@
 // flower's saga and, with the same measures, every other system's main saga.
 import { int, met, ms, type Row } from "./format.js";
 import { FLOOR_RATIO_TARGET, type FloorUnits, type SagaCost } from "./floor.js";
+import type { RuntimeUnits } from "./runtime-units.js";
 import type { LoopDelay } from "./timings.js";
 
 export const SAGA_TARGETS = { sagasPerSecond: 1500, commandP99Ms: 100, floorRatio: FLOOR_RATIO_TARGET, loopDelayP99Ms: 20, viewLagP99Ms: 50 } as const;
@@ -24,6 +25,20 @@ export function floorRows(units: FloorUnits): Row[] {
     ["floor: one SQLite commit, better-sqlite3 alone (WAL, synchronous=NORMAL)", us(units.commitUs), "", ""],
     ["floor: one JetStream publish with its ack, nats.js + nats-server", us(units.publishUs), "", ""],
     ["floor: one JetStream delivery with its ack, nats.js + nats-server", us(units.deliverUs), "", ""],
+  ];
+}
+
+/** The runtime's price for each unit beside the floor's: where a saga's CPU above its floor goes. */
+export function runtimeUnitRows(floor: FloorUnits, runtime: RuntimeUnits & { callUs: number }): Row[] {
+  const vs = (us: number, bare: number) => `${us.toFixed(1)} µs (${(us / bare).toFixed(1)}× the floor's)`;
+  return [
+    ["runtime: one sync call, mesh client + server CPU", vs(runtime.callUs, floor.callUs), "", ""],
+    ["runtime: one event through the outbox relay (claimed, published with its ack, deleted), + nats-server", vs(runtime.relayPublishUs, floor.publishUs), "", ""],
+    [
+      "runtime: one delivery to a policy that does nothing (decoded, in its context, its inbox row in a batch transaction, counted, acked), + nats-server",
+      vs(runtime.deliverUs, floor.deliverUs), "", "",
+    ],
+    ["runtime: one delivery its policy does not handle (NATS 2.9: one filter per consumer), + nats-server", vs(runtime.ignoredUs, floor.deliverUs), "", ""],
   ];
 }
 
