@@ -27,6 +27,17 @@ export function routesOf(catalog: readonly CatalogEntry[], gatewayId: string): R
   return routes;
 }
 
+/** How a forwarding service waits for the owner. */
+export interface ForwardOptions {
+  /**
+   * How long the owner may take when the caller set no deadline (a caller's own, sent as
+   * grpc-timeout or connect-timeout-ms, takes its place). A command behind the gateway makes
+   * calls of its own, each with its client timeout, so it needs longer than one of them.
+   * Default: the client's timeout.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * Serves `service` by calling the same method on the dependency that owns it, through the mesh
  * client (timeout, retry where idempotent, a breaker per method, bulkhead). A dependency that is
@@ -34,7 +45,7 @@ export function routesOf(catalog: readonly CatalogEntry[], gatewayId: string): R
  * itself (its refusals, and its own Unavailable such as "please pay later" with its retry hint)
  * passes unchanged.
  */
-export function forwardTo(route: Dependency, client: Client<DescService>): Served {
+export function forwardTo(route: Dependency, client: Client<DescService>, options: ForwardOptions = {}): Served {
   const calls = client as unknown as Record<string, AnyCall>;
   const impl: Record<string, (request: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
   for (const method of route.service.methods) {
@@ -43,6 +54,7 @@ export function forwardTo(route: Dependency, client: Client<DescService>): Serve
       try {
         return await calls[method.localName](request, {
           signal: ctx.signal,
+          timeoutMs: ctx.timeoutMs() ?? options.timeoutMs,
           // The cause (connection refused, breaker open...) is in the client's log line.
           fallback: (error) => {
             if (wasAnswered(error)) throw error; // the owner's own words: not ours to reword

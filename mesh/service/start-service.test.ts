@@ -1,7 +1,8 @@
 // startService for services without state (the gateway's kind) and the catalog's hold on what a service serves.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createClient } from "@connectrpc/connect";
+import { setTimeout } from "node:timers/promises";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ItemService } from "../../gen/meshtest/v1/sample_pb.js";
 import { forwardTo, routesOf } from "../gateway/forward.js";
@@ -77,6 +78,37 @@ test("a forwarding service built from the catalog's routes answers with the owne
   } finally {
     await gateway.stop();
     await owner.stop();
+  }
+});
+
+test("a forwarding service waits for a slow owner as long as it was told to, not one client timeout; a caller's own deadline takes its place", async () => {
+  const slow = defineService({
+    ...store,
+    start: () => ({
+      rpc: [serve(ItemService, {
+        getItem: async (req) => (await setTimeout(600), { item: { id: req.id, name: "Rose", stock: 3 } }),
+        listItems: () => ({ items: [] }),
+        addItem: (req) => ({ item: { id: req.id, name: req.name } }),
+      })],
+    }),
+  });
+  const routes = routesOf(await testCatalog(slow), "front");
+  const fronts = [undefined, 5000].map((timeoutMs, i) => defineService({
+    id: `front${i}`, port: 18104 + i, serves: [ItemService], dependencies: routes,
+    start: ({ clients }) => ({ rpc: Object.entries(routes).map(([name, route]) => forwardTo(route, clients[name], { timeoutMs })) }),
+  }));
+  const catalog = await testCatalog(slow, ...fronts);
+  const env = { HOST: "127.0.0.1", CLIENT_TIMEOUT_MS: "200" };
+  const running = [await startService(slow, { catalog, env, write: quiet })];
+  try {
+    for (const front of fronts) running.push(await startService(front, { catalog, env, write: quiet }));
+    const through = (i: number) => createClient(ItemService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${running[i + 1].grpcPort}` }));
+    const code = (call: Promise<unknown>) => call.then(() => "OK", (e: unknown) => Code[ConnectError.from(e).code]);
+    assert.equal(await code(through(0).getItem({ id: "1" })), "DeadlineExceeded", "told nothing: the client's 200 ms");
+    assert.equal((await through(1).getItem({ id: "2" })).item?.id, "2", "told 5 s: waits the 600 ms");
+    assert.equal(await code(through(1).getItem({ id: "3" }, { timeoutMs: 300 })), "DeadlineExceeded", "the caller's 300 ms");
+  } finally {
+    for (const r of running.reverse()) await r.stop();
   }
 });
 

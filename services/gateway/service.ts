@@ -15,8 +15,10 @@ export function createGateway(catalog: readonly CatalogEntry[]) {
     port: 8088,
     serves: Object.values(routes).map((r) => r.service),
     dependencies: routes,
-    start: ({ clients }) => ({
-      rpc: Object.entries(routes).map(([name, route]) => forwardTo(route, clients[name])),
+    // Below the chart's 10 s route timeout between services, so the caller hears the gateway's own answer.
+    config: (env) => ({ timeoutMs: env.int("GATEWAY_TIMEOUT_MS", 8000, { min: 1, max: 120_000 }) }),
+    start: ({ clients, config }) => ({
+      rpc: Object.entries(routes).map(([name, route]) => forwardTo(route, clients[name], config)),
       openApi: JSON.parse(readFileSync(openApiFile, "utf8")) as object,
     }),
   });
