@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { AckPolicy, connect, type JsMsg } from "nats";
-import { cpuSeconds, scrapeMetrics } from "./procs.js";
+import { ownAndNatsCpuSeconds, scrapeMetrics } from "./procs.js";
 
 /** CPU per unit of work, µs (a call: client and server; a publish or a delivery: client and nats-server). */
 export interface FloorUnits {
@@ -70,10 +70,7 @@ export async function measureJetStreamUs(natsUrl: string, natsPid: number | unde
   const stream = `FLOOR_${randomBytes(4).toString("hex")}`;
   const subject = `${stream.toLowerCase()}.event`;
   await jsm.streams.add({ name: stream, subjects: [subject] });
-  const cpu = async () => {
-    const own = process.cpuUsage();
-    return (own.user + own.system) / 1e6 + (natsPid ? await cpuSeconds(natsPid) : 0);
-  };
+  const cpu = () => ownAndNatsCpuSeconds(natsPid);
   try {
     const js = nc.jetstream();
     const payload = Buffer.from(ROW);

@@ -59,6 +59,12 @@ export async function scrapeMetrics(httpPort: number): Promise<Sample[]> {
   return parseMetrics(text);
 }
 
+/** CPU seconds of this process and, when its pid is known, nats-server together: what a publish or delivery costs on both ends. */
+export async function ownAndNatsCpuSeconds(natsPid: number | undefined): Promise<number> {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6 + (natsPid ? await cpuSeconds(natsPid) : 0);
+}
+
 /** CPU seconds of named processes and of the machine at one moment. */
 export interface CpuSnapshot {
   wallSeconds: number;

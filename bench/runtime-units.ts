@@ -20,7 +20,7 @@ import { createLogger } from "../mesh/log/logger.js";
 import { createMetrics } from "../mesh/telemetry/metrics.js";
 import { deleteNamespaceStreams } from "../mesh/testing/index.js";
 import { OrderCancelled, OrderCancelRequested, OrderPlaced } from "../services/flower/events.js";
-import { cpuSeconds } from "./procs.js";
+import { ownAndNatsCpuSeconds } from "./procs.js";
 
 /** CPU per event, µs, of this process and nats-server together. */
 export interface RuntimeUnits {
@@ -38,7 +38,7 @@ export async function measureRuntimeUnits(natsUrl: string, natsPid: number | und
   const producer = await openDatabase({ url: `sqlite://${join(dir, "producer.sqlite")}` });
   const consumer = await openDatabase({ url: `sqlite://${join(dir, "consumer.sqlite")}` });
   const running: RunningPolicy[] = [];
-  const cpu = async () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 + (natsPid ? await cpuSeconds(natsPid) : 0);
+  const cpu = () => ownAndNatsCpuSeconds(natsPid);
   const perEvent = async (work: () => Promise<void>) => {
     const before = await cpu();
     await work();
