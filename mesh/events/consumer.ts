@@ -6,7 +6,7 @@ import type { MeshMetrics } from "../telemetry/metrics.js";
 import { eventHeaderNames } from "./event-headers.js";
 import type { EventType } from "./event-type.js";
 import { createBatchHandler } from "./handle-batch.js";
-import { createDeliveryHandler } from "./handle-delivery.js";
+import { createDeliveryHandler, type Delivery } from "./handle-delivery.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { Policy } from "./policy.js";
 import { runtimeTables } from "./runtime-migrations.js";
@@ -68,17 +68,17 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
 
   const types = new Map<string, EventType>(policy.on.map((t) => [t.subject, t]));
   const handle = createDeliveryHandler({
-    nc, namespace, consumer, policy, types, transact: options.transact, logger, metrics,
+    nc, namespace, consumer, policy, transact: options.transact, logger, metrics,
     seenBefore: async (eventId) => (await options.db(runtimeTables.inbox).where({ consumer, event_id: eventId }).first()) !== undefined,
     maxDeliver: options.maxDeliver ?? 8,
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
   });
   const run = createBatchHandler({
-    namespace, consumer, policy, types, transact: options.transact, logger, metrics,
+    consumer, policy, transact: options.transact, logger, metrics,
     maxBatch: concurrency, single: handle,
   });
-  const queue = createKeyedQueue<JsMsg>({ concurrency, run });
+  const queue = createKeyedQueue<Delivery>({ concurrency, run });
   const ignored = metrics.eventsHandled.labels({ consumer, outcome: "ignored" });
   let stopping = false;
 
@@ -105,12 +105,13 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
         if (stopping) return msg.nak();
         // A subject the filter covers but the policy does not handle (NATS 2.9 takes one filter
         // per consumer) is acked here, before its headers are parsed or it waits in the queue.
-        if (!types.has(subjectWithoutNamespace(namespace, msg.subject))) {
+        const type = types.get(subjectWithoutNamespace(namespace, msg.subject));
+        if (!type) {
           msg.ack();
           ignored.inc();
           return;
         }
-        queue.push(orderKey(msg), msg);
+        queue.push(orderKey(msg), { msg, type });
       },
     });
     subscriptions.push(messages);
@@ -118,7 +119,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   logger.info("policy consuming", { streams: [...streams.entries()].map(([s, f]) => `${s}:${f}`), concurrency });
 
   // Events waiting behind others of their business key must not time out and be redelivered meanwhile.
-  const keepAlive = setInterval(() => queue.waiting().forEach((m) => m.working()), Math.max(ackWaitMs / 3, 100));
+  const keepAlive = setInterval(() => queue.waiting().forEach((d) => d.msg.working()), Math.max(ackWaitMs / 3, 100));
   const pendingPoll = setInterval(async () => {
     try {
       let pending = 0;
@@ -139,7 +140,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
       clearInterval(keepAlive);
       clearInterval(pendingPoll);
       await Promise.all(subscriptions.map((s) => s.close()));
-      for (const msg of queue.takeWaiting()) msg.nak(); // another replica takes them at once
+      for (const { msg } of queue.takeWaiting()) msg.nak(); // another replica takes them at once
       await queue.idle();
       logger.info("policy stopped");
     },

@@ -1,29 +1,25 @@
-import type { JsMsg } from "nats";
 import { runInContext, type CallContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
-import type { EventType, ReceivedEvent } from "./event-type.js";
-import { contextOfEvent, decode, handleOnce, settle, type Outcome } from "./handle-delivery.js";
+import type { ReceivedEvent } from "./event-type.js";
+import { consumerCounters, contextOfEvent, decode, handleOnce, settle, type Delivery, type Outcome } from "./handle-delivery.js";
 import type { Policy } from "./policy.js";
-import { subjectWithoutNamespace } from "./subjects.js";
 import type { Transact } from "./transaction.js";
 
 /** What handling deliveries in batches needs; `single` is the one-delivery path it falls back to. */
 export interface BatchHandlerOptions {
-  namespace: string;
   consumer: string;
   policy: Policy;
-  types: ReadonlyMap<string, EventType>;
   transact: Transact;
   logger: Logger;
   metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
   /** Events in one transaction at most. */
   maxBatch: number;
-  single(msg: JsMsg): Promise<void>;
+  single(delivery: Delivery): Promise<void>;
 }
 
 interface Pending {
-  msg: JsMsg;
+  delivery: Delivery;
   event: ReceivedEvent;
   ctx: CallContext;
   done: () => void;
@@ -38,15 +34,16 @@ interface Pending {
  * anything in a batch fails, the batch rolls back and each delivery goes the single path, which
  * retries, waits or dead-letters exactly that one.
  */
-export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) => Promise<void> {
-  const { consumer, policy, metrics } = options;
+export function createBatchHandler(options: BatchHandlerOptions): (delivery: Delivery) => Promise<void> {
+  const { consumer, policy } = options;
+  const counters = consumerCounters(options.metrics, consumer);
   let waiting: Pending[] = [];
   let scheduled = false;
 
   const flush = async () => {
     let batch = waiting.slice(0, options.maxBatch);
     waiting = waiting.slice(batch.length);
-    if (batch.length === 1) return options.single(batch[0].msg).finally(batch[0].done);
+    if (batch.length === 1) return options.single(batch[0].delivery).finally(batch[0].done);
     const alone: Promise<void>[] = [];
     if (policy.prepare) {
       // Calls out for every event at once, before the transaction; one that cannot be prepared
@@ -55,7 +52,7 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
       batch.forEach((p, i) => {
         const r = prepared[i];
         if (r.status === "fulfilled") p.prepared = r.value;
-        else alone.push(options.single(p.msg).finally(p.done));
+        else alone.push(options.single(p.delivery).finally(p.done));
       });
       batch = batch.filter((_, i) => prepared[i].status === "fulfilled");
     }
@@ -68,15 +65,15 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
         }
         return results;
       });
-      batch.forEach(({ msg, event, ctx, done }, i) => {
-        settle(msg, event, outcomes[i], consumer, metrics);
+      batch.forEach(({ delivery, event, ctx, done }, i) => {
+        settle(delivery.msg, event, outcomes[i], counters);
         if (options.logger.enabled("debug")) runInContext(ctx, () => options.logger.debug(outcomes[i] === "duplicate" ? "event already handled; redelivery ignored" : "event handled", { eventId: event.id, event: event.type.subject }));
         done();
       });
     } catch (error) {
       // The failing event's handler runs again on the single path (its batch work was rolled back).
       options.logger.debug("batch rolled back; handling its events one by one", { events: batch.length, error: String(error) });
-      alone.push(...batch.map(({ msg, done }) => options.single(msg).finally(done)));
+      alone.push(...batch.map(({ delivery, done }) => options.single(delivery).finally(done)));
     }
     await Promise.all(alone);
   };
@@ -93,20 +90,20 @@ export function createBatchHandler(options: BatchHandlerOptions): (msg: JsMsg) =
     });
   };
 
-  return (msg) => {
-    const type = options.types.get(subjectWithoutNamespace(options.namespace, msg.subject));
-    // Only first, decodable deliveries of handled subjects join a batch; the rest (ignored,
-    // malformed, redelivered after a failure) go the single path, so one failing event cannot
-    // keep rolling back the events batched with it.
-    if (!type || msg.info.deliveryCount > 1) return options.single(msg);
+  return (delivery) => {
+    const { msg, type } = delivery;
+    // Only first, decodable deliveries join a batch; the rest (malformed, redelivered after a
+    // failure) go the single path, so one failing event cannot keep rolling back the events
+    // batched with it.
+    if (msg.info.deliveryCount > 1) return options.single(delivery);
     let event: ReceivedEvent;
     try {
       event = decode(msg, type);
     } catch {
-      return options.single(msg);
+      return options.single(delivery);
     }
     return new Promise<void>((done) => {
-      waiting.push({ msg, event, ctx: contextOfEvent(msg, event), done });
+      waiting.push({ delivery, event, ctx: contextOfEvent(msg, event), done });
       schedule();
     });
   };

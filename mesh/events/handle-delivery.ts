@@ -12,7 +12,7 @@ import { deadLetterHeaderNames, eventHeaderNames } from "./event-headers.js";
 import type { EventType, ReceivedEvent } from "./event-type.js";
 import { RetryLaterError, type Policy } from "./policy.js";
 import { runtimeTables } from "./runtime-migrations.js";
-import { deadLetterSubject, subjectWithoutNamespace } from "./subjects.js";
+import { deadLetterSubject } from "./subjects.js";
 import type { Transact, Transaction } from "./transaction.js";
 
 /** What handling one delivery needs (startPolicy builds it once per consumer). */
@@ -22,8 +22,6 @@ export interface DeliveryHandlerOptions {
   /** The durable consumer's name: inbox key, metric label and dead-letter subject. */
   consumer: string;
   policy: Policy;
-  /** The event types this consumer handles, by subject without namespace. */
-  types: ReadonlyMap<string, EventType>;
   transact: Transact;
   /** True when this consumer's inbox already holds the event (a redelivery). */
   seenBefore(eventId: string): Promise<boolean>;
@@ -39,17 +37,43 @@ export interface DeliveryHandlerOptions {
 /** What handling an event came to: done now, or done before (a redelivery). */
 export type Outcome = "handled" | "duplicate";
 
+/** A delivery of a subject the policy handles, with its event type (the consumer looked it up once). */
+export interface Delivery {
+  msg: JsMsg;
+  type: EventType;
+}
+
+/** The consumer's counters, their labels bound once: a label set is hashed on every use otherwise. */
+export interface ConsumerCounters {
+  count(outcome: Outcome | "retried" | "dead_lettered"): void;
+  lag(seconds: number): void;
+}
+
+export function consumerCounters(metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">, consumer: string): ConsumerCounters {
+  const outcomes = new Map<string, { inc(): void }>();
+  const lag = metrics.eventLag.labels({ consumer });
+  return {
+    count(outcome) {
+      let counter = outcomes.get(outcome);
+      if (!counter) outcomes.set(outcome, (counter = metrics.eventsHandled.labels({ consumer, outcome })));
+      counter.inc();
+    },
+    lag: (seconds) => lag.observe(seconds),
+  };
+}
+
 /**
  * Creates the function that takes one JetStream delivery to its end: decode it, run the
  * policy in the event's context and in one transaction with its inbox row, then ack; or nak
  * with backoff; or, once retries are spent or the message can never be decoded, move it to
  * the dead-letter subject and terminate it. It never throws.
  */
-export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: JsMsg) => Promise<void> {
-  const { namespace, consumer, policy, types, transact, metrics, maxDeliver } = options;
+export function createDeliveryHandler(options: DeliveryHandlerOptions): (delivery: Delivery) => Promise<void> {
+  const { namespace, consumer, policy, transact, maxDeliver } = options;
   const maxRetryLater = Math.max(options.maxRetryLater ?? 500, maxDeliver);
   const js = options.nc.jetstream();
-  const count = (outcome: string) => metrics.eventsHandled.inc({ consumer, outcome });
+  const counters = consumerCounters(options.metrics, consumer);
+  const count = counters.count;
   const retryDelay = (deliveries: number) => Math.min(options.retryBaseMs * 2 ** (deliveries - 1), options.retryMaxMs);
 
   const deadLetter = async (msg: JsMsg, reason: string, logger: Logger) => {
@@ -77,13 +101,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
     logger.error("event dead-lettered", { eventId, subject: msg.subject, deliveries: msg.info.deliveryCount, reason });
   };
 
-  return async (msg) => {
-    const type = types.get(subjectWithoutNamespace(namespace, msg.subject));
-    if (!type) {
-      msg.ack(); // the filter covers the whole system; this subject is not ours
-      count("ignored");
-      return;
-    }
+  return async ({ msg, type }) => {
     const deliveries = msg.info.deliveryCount;
     let event: ReceivedEvent;
     try {
@@ -100,7 +118,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (msg: Js
         // Work outside the transaction (a call to another service) holds no lock across the network.
         const prepared = policy.prepare && !(await options.seenBefore(event.id)) ? await policy.prepare(event) : undefined;
         const outcome = await transact((tx) => handleOnce(tx, consumer, policy, event, prepared));
-        settle(msg, event, outcome, consumer, metrics);
+        settle(msg, event, outcome, counters);
         logger.debug(outcome === "duplicate" ? "event already handled; redelivery ignored" : "event handled");
       } catch (err) {
         const waiting = err instanceof RetryLaterError;
@@ -138,10 +156,10 @@ export async function handleOnce(tx: Transaction, consumer: string, policy: Poli
 }
 
 /** After the commit: acks the delivery and counts it, with its lag when it was handled now. */
-export function settle(msg: JsMsg, event: ReceivedEvent, outcome: Outcome, consumer: string, metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">): void {
+export function settle(msg: JsMsg, event: ReceivedEvent, outcome: Outcome, counters: ConsumerCounters): void {
   msg.ack();
-  metrics.eventsHandled.inc({ consumer, outcome });
-  if (outcome === "handled") metrics.eventLag.observe({ consumer }, Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
+  counters.count(outcome);
+  if (outcome === "handled") counters.lag(Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
 }
 
 /** Reads an event from its message: the envelope headers and the decoded protobuf payload. */
