@@ -7,8 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { connect } from "nats";
 import { openDatabase } from "../mesh/db/database.js";
+import { connectNats } from "../mesh/events/connect-nats.js";
 import { migrate } from "../mesh/db/migrate.js";
 import { startPolicy, type RunningPolicy } from "../mesh/events/consumer.js";
 import { on, policy, type Policy } from "../mesh/events/policy.js";
@@ -32,8 +32,9 @@ export interface RuntimeUnits {
 export async function measureRuntimeUnits(natsUrl: string, natsPid: number | undefined, events = 10_000): Promise<RuntimeUnits> {
   const namespace = `units_${randomBytes(4).toString("hex")}`;
   const dir = await mkdtemp(join(tmpdir(), "runtime-units-"));
-  const nc = await connect({ servers: natsUrl });
   const logger = createLogger({ service: "bench-units", level: "warn", write: (line) => process.stderr.write(line + "\n") });
+  // The runtime's connection, as a service's (no async stack traces per request).
+  const nc = await connectNats({ url: natsUrl, name: "bench-units", logger });
   const metrics = createMetrics("bench-units", { processMetrics: false });
   const producer = await openDatabase({ url: `sqlite://${join(dir, "producer.sqlite")}` });
   const consumer = await openDatabase({ url: `sqlite://${join(dir, "consumer.sqlite")}` });
