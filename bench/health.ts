@@ -23,6 +23,8 @@ export interface ServiceHealth {
 }
 
 export interface RunHealth {
+  /** The version of the nats-server the run used (2.10 filters a consumer on several subjects, 2.9 on one). */
+  natsServer: string;
   services: ServiceHealth[];
   deadLetters: { count: number; byConsumer: Record<string, { count: number; reason: string }> };
 }
@@ -57,6 +59,7 @@ export async function collectHealth(stack: Stack, natsUrl: string): Promise<RunH
   const byConsumer: RunHealth["deadLetters"]["byConsumer"] = {};
   let count = 0;
   const nc = await connect({ servers: natsUrl, name: "flower-bench-deadletters" });
+  const natsServer = nc.info?.version ?? "unknown";
   try {
     for (const d of await listDeadLetters({ nc, namespace: stack.namespace, limit: 10_000 })) {
       count++;
@@ -66,5 +69,5 @@ export async function collectHealth(stack: Stack, natsUrl: string): Promise<RunH
   } finally {
     await nc.close();
   }
-  return { services, deadLetters: { count, byConsumer } };
+  return { natsServer, services, deadLetters: { count, byConsumer } };
 }

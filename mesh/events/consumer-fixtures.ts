@@ -40,11 +40,12 @@ export interface TestOrder {
   correlationId?: string;
 }
 
-export async function withHarness(dialect: (typeof testDialects)[number], fn: (h: Harness) => Promise<void>) {
+/** Runs `fn` with a fresh harness on `dialect`, on the tests' NATS or the one at `natsUrl`. */
+export async function withHarness(dialect: (typeof testDialects)[number], fn: (h: Harness) => Promise<void>, natsUrl = testNatsUrl) {
   const t = await createTestDatabase(dialect);
   // The service emitting the events has a database of its own, as in production.
   const producerDb = await openDatabase({ url: "sqlite::memory:" });
-  const nats = await createTestNats();
+  const nats = await createTestNats(natsUrl);
   const { logger, lines } = captureLogs();
   const metrics = testMetrics();
   const running: RunningPolicy[] = [];
@@ -82,7 +83,7 @@ export async function withHarness(dialect: (typeof testDialects)[number], fn: (h
         return p;
       },
       async connection() {
-        const nc = await connect({ servers: testNatsUrl });
+        const nc = await connect({ servers: natsUrl });
         connections.push(nc);
         return nc;
       },

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { OrderPlacedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { testDialects } from "../db/database-fixtures.js";
 import type { ReceivedEvent } from "./event-type.js";
-import { on, policy, type Policy } from "./policy.js";
 import { streamName } from "./subjects.js";
 import { eventually, testEvents } from "./event-fixtures.js";
 import { orders, recordingPolicy, trace, withHarness } from "./consumer-fixtures.js";
@@ -111,34 +110,6 @@ for (const dialect of testDialects) {
         await eventually("60 events to be handled", () => r.calls.length === 60);
         assert.deepEqual([...seq.keys()].sort(), ["a", "b", "c", "d"]);
         for (const [order, qtys] of seq) assert.deepEqual(qtys, [...Array(15).keys()], `order within ${order}`);
-      });
-    });
-
-    test("a policy on several events filters on their system and ignores the rest; one across streams gets a consumer per stream", async () => {
-      await withHarness(dialect, async (h) => {
-        // Each handler receives its own type: the fields it reads need no cast.
-        const seen: string[] = [];
-        const notify = policy("notifyOnOrderAndCharge",
-          on(testEvents.orderPlaced, async (e) => void seen.push(`placed ${e.message.orderId}`)),
-          on(testEvents.orderCancelled, async (e) => void seen.push(`cancelled ${e.message.orderId}: ${e.message.reason}`)),
-          on(testEvents.chargeApproved, async (e) => void seen.push(`charged ${e.message.chargeId} for ${e.businessKey}`)));
-        const p = await h.start(notify);
-        const filter = async (system: string) => (await h.nats.jsm.consumers.info(streamName(h.nats.namespace, system), p.consumer)).config.filter_subject;
-        assert.equal(await filter("sample"), `${h.nats.namespace}.sample.order.>`, "the narrowest filter covering both");
-        assert.equal(await filter("billing"), `${h.nats.namespace}.billing.sample.ChargeApproved`);
-        await h.produce((tx) => {
-          tx.emit(testEvents.orderPacked, { orderId: "w" }); // outside the filter: never delivered
-          tx.emit(testEvents.orderRejected, { orderId: "r" }); // inside the filter, not handled: acked and ignored
-          tx.emit(testEvents.orderPlaced, { orderId: "p" });
-          tx.emit(testEvents.orderCancelled, { orderId: "c", reason: "changed mind" });
-          tx.emit(testEvents.chargeApproved, { chargeId: "ch", orderId: "p" });
-        });
-        await eventually("three events to be handled and one ignored", async () => seen.length === 3 && (await h.count("ignored")) === 1);
-        assert.deepEqual([...seen].sort(), ["cancelled c: changed mind", "charged ch for p", "placed p"]);
-
-        const wide: Policy = { name: "wideOnSample", on: [testEvents.orderPlaced, testEvents.orderPacked], handle: async () => {} };
-        const w = await h.start(wide);
-        assert.equal((await h.nats.jsm.consumers.info(streamName(h.nats.namespace, "sample"), w.consumer)).config.filter_subject, `${h.nats.namespace}.sample.>`);
       });
     });
 

@@ -84,13 +84,15 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
 
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
-  const streams = filtersByStream(namespace, policy.on);
+  const streams = filtersByStream(namespace, policy.on, takesSeveralFilters(nc));
   const subscriptions: ConsumerMessages[] = [];
   const consumers: Consumer[] = [];
-  for (const [stream, filter] of streams) {
+  for (const [stream, filters] of streams) {
     await ensureConsumer(jsm, stream, {
       durable_name: consumer,
-      filter_subject: filter,
+      // Both keys, one of them unset: an update from one form to the other must clear the other.
+      filter_subject: filters.length === 1 ? filters[0] : undefined,
+      filter_subjects: filters.length > 1 ? filters : undefined,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(ackWaitMs),
@@ -104,7 +106,8 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
       callback: (msg) => {
         if (stopping) return msg.nak();
         // A subject the filter covers but the policy does not handle (NATS 2.9 takes one filter
-        // per consumer) is acked here, before its headers are parsed or it waits in the queue.
+        // per consumer; or a 2.9-era consumer not updated yet) is acked here, before its headers
+        // are parsed or it waits in the queue.
         const type = types.get(subjectWithoutNamespace(namespace, msg.subject));
         if (!type) {
           msg.ack();
@@ -116,7 +119,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
     });
     subscriptions.push(messages);
   }
-  logger.info("policy consuming", { streams: [...streams.entries()].map(([s, f]) => `${s}:${f}`), concurrency });
+  logger.info("policy consuming", { streams: [...streams.entries()].map(([s, f]) => `${s}:${f.join(",")}`), concurrency });
 
   // Events waiting behind others of their business key must not time out and be redelivered meanwhile.
   const keepAlive = setInterval(() => queue.waiting().forEach((d) => d.msg.working()), Math.max(ackWaitMs / 3, 100));
@@ -147,22 +150,30 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   };
 }
 
-// One consumer per stream, filtered as narrowly as one subject filter allows (NATS 2.9 has no
-// multi-filter consumers): the one subject it handles there, or the longest shared prefix.
-function filtersByStream(namespace: string, types: readonly EventType[]): Map<string, string> {
+// NATS 2.10 and later take several subject filters on one consumer (filter_subjects).
+function takesSeveralFilters(nc: NatsConnection): boolean {
+  const [major, minor] = (nc.info?.version ?? "0.0").split(".").map(Number);
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+// One consumer per stream, so that the events of one business key keep their stream order across
+// subjects. Filtered on exactly the subjects the policy handles where the server takes several
+// filters; otherwise (NATS 2.9) as narrowly as one filter allows: the one subject it handles
+// there, or the longest shared prefix, and the consumer ignores what it lets through.
+function filtersByStream(namespace: string, types: readonly EventType[], severalFilters: boolean): Map<string, string[]> {
   const subjectsBySystem = new Map<string, Set<string>>();
   for (const t of types) {
     const system = systemOf(t.subject);
     subjectsBySystem.set(system, (subjectsBySystem.get(system) ?? new Set()).add(t.subject));
   }
-  const out = new Map<string, string>();
+  const out = new Map<string, string[]>();
   for (const [system, subjects] of subjectsBySystem) {
     const list = [...subjects];
     const prefix = sharedPrefix(list.map((s) => s.split(".")));
-    const filter = list.length === 1 ? namespacedSubject(namespace, list[0])
-      : prefix.length > 1 ? namespacedSubject(namespace, `${prefix.join(".")}.>`)
-      : streamSubjects(namespace, system);
-    out.set(streamName(namespace, system), filter);
+    const filters = list.length === 1 || severalFilters ? list.map((s) => namespacedSubject(namespace, s))
+      : prefix.length > 1 ? [namespacedSubject(namespace, `${prefix.join(".")}.>`)]
+      : [streamSubjects(namespace, system)];
+    out.set(streamName(namespace, system), filters);
   }
   return out;
 }

@@ -1,6 +1,14 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
+import { natsAnswers } from "../launcher/ensure-nats.js";
+import { freePort } from "../testing/free-port.js";
 import { ChargeApprovedSchema, OrderCancelledSchema, OrderPackedSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { defineEvent } from "./event-type.js";
@@ -38,14 +46,14 @@ export interface TestNats {
   cleanup(): Promise<void>;
 }
 
-/** Connects and creates a random namespace's streams. */
-export async function createTestNats(): Promise<TestNats> {
+/** Connects to `url` (the tests' NATS by default) and creates a random namespace's streams. */
+export async function createTestNats(url = testNatsUrl): Promise<TestNats> {
   const namespace = `t${randomBytes(5).toString("hex")}`;
-  const nc = await connect({ servers: testNatsUrl });
+  const nc = await connect({ servers: url });
   const jsm = await nc.jetstreamManager();
   await ensureStreams(jsm, namespace, testSystems);
   return {
-    nc, jsm, namespace, url: testNatsUrl,
+    nc, jsm, namespace, url,
     async cleanup() {
       for await (const s of jsm.streams.list()) {
         if (s.config.name.startsWith(`${namespace.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
@@ -53,6 +61,40 @@ export async function createTestNats(): Promise<TestNats> {
       await nc.close();
     },
   };
+}
+
+/**
+ * The NATS 2.10 server binary: NATS_SERVER_2_10, or where scripts/nats-server-2.10.sh puts it
+ * (CI runs it); undefined when neither is there. The machine's own NATS may be 2.9.
+ */
+export function natsServer210(): string | undefined {
+  const binary = process.env.NATS_SERVER_2_10 || fileURLToPath(new URL("../../.cache/nats-server-2.10/nats-server", import.meta.url));
+  return existsSync(binary) ? binary : undefined;
+}
+
+/** A nats-server of the tests' own, with JetStream, on a free port and a store that goes with it. */
+export interface OwnNatsServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startNatsServer(binary: string): Promise<OwnNatsServer> {
+  const port = await freePort();
+  const store = await mkdtemp(join(tmpdir(), "nats-test-"));
+  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `nats://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await exited;
+    await rm(store, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+    if (await natsAnswers(url)) return { url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stop();
+  throw new Error(`${binary} did not answer at ${url}`);
 }
 
 export { eventually } from "../testing/eventually.js";
