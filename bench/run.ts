@@ -313,7 +313,7 @@ async function main(): Promise<void> {
   const figures: Figures = {
     date: new Date(),
     machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? "unknown CPU", node: process.version },
-    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+    command: [...(process.env.NATS_URL ? [`NATS_URL=${process.env.NATS_URL}`] : []), "npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     seconds, clients, readConcurrency: READ_CONCURRENCY,
     echo: echoRun.result, read: readRun.result,
     place: placeRun.result, placeSagas,
