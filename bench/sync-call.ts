@@ -149,7 +149,7 @@ function summarize(s: Scenario, runs: SyncCallRun[], failures: string[]): SyncCa
 export async function measureSyncCall(options: SyncCallOptions): Promise<SyncCallFigures> {
   const o: Required<SyncCallOptions> = { warmupSeconds: 2, runs: 1, say: () => {}, ...options };
   const natsPid = await findNatsServerPid();
-  if (!natsPid) o.say("no process named nats-server found: its CPU is not counted for Moleculer");
+  if (!natsPid) o.say("no nats-server found listening at NATS_URL: its CPU is not counted for Moleculer");
   const runs = new Map<ScenarioKey, SyncCallRun[]>(scenarios.map((s) => [s.key, []]));
   const failures = new Map<ScenarioKey, string[]>(scenarios.map((s) => [s.key, []]));
   for (let run = 1; run <= o.runs; run++) {

@@ -3,7 +3,7 @@
 // Profile "matched": also what the mesh's client and server do on every call: request timeout
 // 2000 ms, 2 retries, bulkhead 128 in flight / 256 queued, metrics on. JSON serializer in both.
 import type { BrokerOptions } from "moleculer";
-import { peerEnv } from "./protocol.js";
+import { peerEnv, peerNatsUrl } from "./protocol.js";
 
 export function brokerOptions(role: string): BrokerOptions {
   const profile = process.env[peerEnv.profile] ?? "cb";
@@ -11,7 +11,7 @@ export function brokerOptions(role: string): BrokerOptions {
   const options: BrokerOptions = {
     namespace: process.env[peerEnv.namespace] ?? "syncbench",
     nodeID: `${role}-${process.pid}`,
-    transporter: process.env.NATS_URL || "nats://127.0.0.1:4222",
+    transporter: peerNatsUrl,
     serializer: "JSON",
     logger: { type: "Console", options: { level: "warn" } },
     circuitBreaker: { enabled: true },

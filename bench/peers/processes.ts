@@ -2,10 +2,10 @@
 // as bench/stack.ts starts its servers), its protocol lines (protocol.ts) are awaited by
 // prefix, anything else it prints is passed on tagged, and it is stopped by its own pid.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseLine } from "./protocol.js";
+import { pidListeningOn } from "../procs.js";
+import { parseLine, peerNatsUrl } from "./protocol.js";
 
 export interface PeerProcess {
   pid: number;
@@ -88,12 +88,7 @@ export async function stopAllPeers(): Promise<void> {
   })));
 }
 
-/** The pid of the process named nats-server (from /proc/<pid>/comm), or undefined. */
+/** The pid of the nats-server Moleculer's transporter reaches (the one listening on its port; there may be others), or undefined. */
 export async function findNatsServerPid(): Promise<number | undefined> {
-  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const name = await readFile(`/proc/${entry}/comm`, "utf8").catch(() => "");
-    if (name.trim() === "nats-server") return Number(entry);
-  }
-  return undefined;
+  return pidListeningOn(Number(new URL(peerNatsUrl).port || 4222));
 }

@@ -26,6 +26,9 @@ export const peerEnv = {
   namespace: "PEER_NAMESPACE", // Moleculer's, new per run so stale nodes never answer
 } as const;
 
+/** The NATS Moleculer's transporter uses: the bench's (NATS_URL), as the mesh's services do. */
+export const peerNatsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+
 export type { PeerLoopResult };
 
 /** The JSON after `prefix`, or undefined when the line is not one of ours. */
