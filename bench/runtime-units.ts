@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { openDatabase } from "../mesh/db/database.js";
 import { connectNats } from "../mesh/events/connect-nats.js";
 import { migrate } from "../mesh/db/migrate.js";
-import { startPolicy, type RunningPolicy } from "../mesh/events/consumer.js";
+import { startPolicy, takesSeveralFilters, type RunningPolicy } from "../mesh/events/consumer.js";
 import { on, policy, type Policy } from "../mesh/events/policy.js";
 import { createOutboxRelay } from "../mesh/events/relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "../mesh/events/runtime-migrations.js";
@@ -26,7 +26,8 @@ import { ownAndNatsCpuSeconds } from "./procs.js";
 export interface RuntimeUnits {
   relayPublishUs: number;
   deliverUs: number;
-  ignoredUs: number;
+  /** Undefined on NATS 2.10 and later, which filter the consumer on exactly its subjects: nothing reaches it to ignore. */
+  ignoredUs?: number;
 }
 
 export async function measureRuntimeUnits(natsUrl: string, natsPid: number | undefined, events = 10_000): Promise<RuntimeUnits> {
@@ -73,8 +74,8 @@ export async function measureRuntimeUnits(natsUrl: string, natsPid: number | und
       await start(policy("doNothingWhenOrderPlaced", on(OrderPlaced, async () => {})));
       await until(async () => (await count("handled")) >= events);
     });
-    // Two other subjects of the same context: the consumer's filter is flower.order.>, OrderPlaced included.
-    const ignoredUs = await perEvent(async () => {
+    // Two other subjects of the same context: on NATS 2.9 the consumer's filter is flower.order.>, OrderPlaced included.
+    const ignoredUs = takesSeveralFilters(nc) ? undefined : await perEvent(async () => {
       await start(policy("doNothingWhenOrderCancelled", on(OrderCancelled, async () => {}), on(OrderCancelRequested, async () => {})));
       await until(async () => (await count("ignored")) >= events);
     });

@@ -38,7 +38,10 @@ export function runtimeUnitRows(floor: FloorUnits, runtime: RuntimeUnits & { cal
       "runtime: one delivery to a policy that does nothing (decoded, in its context, its inbox row in a batch transaction, counted, acked), + nats-server",
       vs(runtime.deliverUs, floor.deliverUs), "", "",
     ],
-    ["runtime: one delivery its policy does not handle (NATS 2.9: one filter per consumer), + nats-server", vs(runtime.ignoredUs, floor.deliverUs), "", ""],
+    [
+      "runtime: one delivery its policy does not handle (NATS 2.9: one filter per consumer), + nats-server",
+      runtime.ignoredUs === undefined ? "none on this NATS (2.10 and later: a consumer is filtered on exactly its subjects)" : vs(runtime.ignoredUs, floor.deliverUs), "", "",
+    ],
   ];
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { connect } from "nats";
 import { testDialects } from "../db/database-fixtures.js";
+import { takesSeveralFilters } from "./consumer.js";
 import { on, policy, type Policy } from "./policy.js";
 import { streamName } from "./subjects.js";
 import { eventually, natsServer210, startNatsServer, testEvents, testNatsUrl, type OwnNatsServer } from "./event-fixtures.js";
@@ -20,8 +21,7 @@ const servers = [
 ];
 
 for (const server of servers) {
-  const version = server.url ? await serverVersion(server.url) : "";
-  const several = takesSeveralFilters(version);
+  const { version, several } = server.url ? await serverVersion(server.url) : { version: "", several: false };
   for (const dialect of testDialects) {
     describe(`policy consumer filters on ${server.name}, ${version || "absent"} (${dialect})`, { skip: server.url ? false : "no nats-server 2.10 binary: run scripts/nats-server-2.10.sh" }, () => {
       const run = (fn: (h: Harness) => Promise<void>) => withHarness(dialect, fn, server.url);
@@ -113,16 +113,11 @@ for (const server of servers) {
   }
 }
 
-async function serverVersion(url: string): Promise<string> {
+async function serverVersion(url: string): Promise<{ version: string; several: boolean }> {
   const nc = await connect({ servers: url });
   try {
-    return nc.info?.version ?? "";
+    return { version: nc.info?.version ?? "", several: takesSeveralFilters(nc) };
   } finally {
     await nc.close();
   }
-}
-
-function takesSeveralFilters(version: string): boolean {
-  const [major, minor] = version.split(".").map(Number);
-  return major > 2 || (major === 2 && minor >= 10);
 }

@@ -150,8 +150,8 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   };
 }
 
-// NATS 2.10 and later take several subject filters on one consumer (filter_subjects).
-function takesSeveralFilters(nc: NatsConnection): boolean {
+/** True when the server takes several subject filters on one consumer (filter_subjects: NATS 2.10 and later). */
+export function takesSeveralFilters(nc: NatsConnection): boolean {
   const [major, minor] = (nc.info?.version ?? "0.0").split(".").map(Number);
   return major > 2 || (major === 2 && minor >= 10);
 }
