@@ -81,6 +81,13 @@ describe("the image and the chart in containers (podman)", { skip, timeout: 1_50
       return h?.deliveryStatus === "DELIVERY_STATUS_STARTED" ? h : undefined;
     }, 60_000);
     assert.deepEqual(history.steps.map((s: { event: string }) => s.event), ["PaymentApproved", "OrderPlaced", "FlowerWrapped", "DeliveryStarted"]);
+    // The chart's NATS is 2.10: each policy's consumer takes exactly its subjects, so no event is delivered only to be ignored.
+    const counted = (metrics: string, outcome: string) => metrics.split("\n")
+      .filter((l) => l.startsWith("mesh_events_handled_total{") && l.includes(`outcome="${outcome}"`))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    const metricsOf = async (id: string) => (await fetch(`http://${address(id)}:8080/metrics`)).text();
+    await eventually("flower-order to count the saga's events", async () => (counted(await metricsOf("flower-order"), "handled") >= 4 ? true : undefined), 10_000);
+    for (const id of services) assert.equal(counted(await metricsOf(id), "ignored"), 0, `${id}: no delivery ignored`);
   });
 
   test("the services run as uid 65532 with a read-only root filesystem, writing only to their volumes", async () => {

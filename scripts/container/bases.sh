@@ -4,7 +4,7 @@
 #   localhost/mesh-node-build:20   Debian 12 + python3, make, g++ + Node 20 and npm   (BUILD_BASE)
 #   localhost/mesh-node:20         Debian 12 minbase + node at /nodejs/bin/node, user nonroot (65532)
 #                                  (RUNTIME_BASE, as gcr.io/distroless/nodejs20-debian12:nonroot)
-#   localhost/mesh-nats:bookworm   nats-server from Debian, as the nats image (entrypoint nats-server)
+#   localhost/mesh-nats:2.10       nats-server 2.10 (Debian trixie's), as the nats image (entrypoint nats-server)
 #   localhost/mesh-mariadb:bookworm  MariaDB from Debian as the mysql image: user mysql is 999, an empty
 #                                  /var/lib/mysql, /var/run/mysqld a directory of its own (podman resolves
 #                                  a /var/run symlink against the host's /run), and an entrypoint that does what the mysql image's does
@@ -75,9 +75,13 @@ if ! exists localhost/mesh-node:20; then
     --customize-hook="chown 65532:65532 \"\$1/home/nonroot\""
 fi
 
-if ! exists localhost/mesh-nats:bookworm; then
+# NATS 2.10, as the chart deploys it (bookworm's package is 2.9): the static binary of Debian
+# trixie's package, which scripts/nats-server-2.10.sh fetches and checks.
+if ! exists localhost/mesh-nats:2.10; then
+  bash "$here/../nats-server-2.10.sh" >/dev/null
   changes=(--change 'ENTRYPOINT ["/usr/sbin/nats-server"]')
-  debian localhost/mesh-nats:bookworm nats-server \
+  debian localhost/mesh-nats:2.10 ca-certificates \
+    --customize-hook="copy-in $here/../../.cache/nats-server-2.10/nats-server /usr/sbin" \
     --customize-hook="ln -sf /usr/sbin/nats-server \"\$1/nats-server\""
 fi
 

@@ -66,7 +66,7 @@ export async function render(options: PlayOptions): Promise<Obj[]> {
   const sets = [
     "istio.enabled=false",
     `image.repository=${options.image.repository}`, `image.tag=${options.image.tag}`,
-    "nats.image.repository=localhost/mesh-nats", "nats.image.tag=bookworm",
+    "nats.image.repository=localhost/mesh-nats", "nats.image.tag=2.10",
     "mysql.image.repository=localhost/mesh-mariadb", "mysql.image.tag=bookworm",
     ...(options.set ?? []),
   ];
