@@ -54,16 +54,18 @@ function createConnectSender(poolOf: () => Pool | Promise<Pool>, method: DescMet
 }
 
 // One attempt through the dispatcher's own handler API: no response stream per call, which costs more than the call.
-function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, { signal, timeoutMs }: Attempt): Promise<MessageShape<DescMessage>> {
+function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, { onAbort, timeoutMs }: Attempt): Promise<MessageShape<DescMessage>> {
   return new Promise((resolve, reject) => {
     let status = 0;
     let answer: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     let size = 0;
     let controller: Dispatcher.DispatchController | undefined;
-    const onAbort = () => controller?.abort(signal.reason as Error);
-    const settle = () => signal.removeEventListener("abort", onAbort);
-    signal.addEventListener("abort", onAbort, { once: true });
+    let aborted: { reason: Error } | undefined;
+    const settle = onAbort((reason) => {
+      aborted = { reason: reason as Error };
+      controller?.abort(reason as Error);
+    });
     pool.dispatch(
       {
         path,
@@ -79,7 +81,7 @@ function send(pool: Pool, path: string, method: DescMethodUnary, message: Messag
       {
         onRequestStart(c) {
           controller = c;
-          if (signal.aborted) c.abort(signal.reason as Error);
+          if (aborted) c.abort(aborted.reason);
         },
         onResponseStart(_c, statusCode, responseHeaders) {
           status = statusCode;
@@ -103,7 +105,7 @@ function send(pool: Pool, path: string, method: DescMethodUnary, message: Messag
         },
         onResponseError(_c, error) {
           settle();
-          reject(signal.aborted ? signal.reason : wireError(error));
+          reject(aborted ? aborted.reason : wireError(error));
         },
       },
     );

@@ -23,25 +23,24 @@ export function grpcTransport(address: string, channelOptions?: grpc.ChannelOpti
 }
 
 // One attempt on the wire: context headers as metadata, a gRPC deadline equal to the attempt's
-// budget, cancellation when the attempt's signal aborts, grpc errors as ConnectError. A breaker's
+// budget, cancellation when the attempt aborts, grpc errors as ConnectError. A breaker's
 // probe waits for a connection (within its deadline) instead of failing at once on a channel still
 // in reconnect backoff, so a dependency that is back closes the breaker on the first probe.
 function createGrpcSender(channel: grpc.Client, method: DescMethodUnary): Sender {
   const path = `/${method.parent.typeName}/${method.name}`;
   const serialize = (value: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, value));
   const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
-  return (message, headers, { signal, timeoutMs, probe }) =>
+  return (message, headers, { onAbort, timeoutMs, probe }) =>
     new Promise((resolve, reject) => {
       const metadata = new grpc.Metadata(probe ? { waitForReady: true } : undefined);
       for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
-      const cancel = () => call.cancel();
+      let stopListening = () => {};
       const call = channel.makeUnaryRequest(path, serialize, deserialize, message, metadata, { deadline: Date.now() + timeoutMs }, (error, response) => {
-        signal.removeEventListener("abort", cancel);
+        stopListening();
         if (error) reject(connectErrorFromGrpc(error));
         else if (response) resolve(response);
         else reject(new ConnectError("empty response", Code.Internal));
       });
-      signal.addEventListener("abort", cancel, { once: true });
-      if (signal.aborted) cancel();
+      stopListening = onAbort(() => call.cancel());
     });
 }
