@@ -6,7 +6,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { toBinary, create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { GetItemRequestSchema, ItemService } from "../../gen/meshtest/v1/sample_pb.js";
 import { BadRequestSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { wasAnswered } from "../errors/wire-failure.js";
@@ -19,6 +19,8 @@ import { createReadiness } from "./readiness.js";
 import { createResiliencePolicy } from "./resilience.js";
 import { createRpcServer, type RpcServer } from "./rpc-server.js";
 import { itemImpl } from "./serving-fixtures.js";
+import { eventually } from "../testing/eventually.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const silent = createLogger({ service: "test", level: "error", write: () => {} });
 let server: RpcServer;
@@ -72,6 +74,41 @@ describe("Connect unary with a binary body, on the wire", () => {
     assert.equal(slow.status, 504);
     assert.equal((JSON.parse(slow.text) as { code: string }).code, "deadline_exceeded");
     assert.ok(Date.now() - started < 290, "answered before the 300 ms handler finished");
+  });
+
+  test("a handler that first reads its signal after the deadline or after the caller left finds it aborted; one that finishes, not", async () => {
+    const seen = new Map<string, { aborted: boolean; reason: unknown }>();
+    const readiness = createReadiness(["started"]);
+    readiness.mark("started", true);
+    const late = createRpcServer({
+      services: [{ service: ItemService, impl: { async getItem(req: { id: string }, ctx: HandlerContext) {
+        await sleep(req.id === "quick" ? 0 : 150);
+        seen.set(req.id, { aborted: ctx.signal.aborted, reason: ctx.signal.reason });
+        return { item: { id: req.id } };
+      } } as never }],
+      logger: silent, metrics: createMetrics("late", { processMetrics: false }), readiness, host: "127.0.0.1", grpcPort: 0, httpPort: 0,
+    });
+    const { httpPort: port } = await late.start();
+    const call = (id: string, headers: Record<string, string>, signal?: AbortSignal) => fetch(`http://127.0.0.1:${port}${getItem}`, {
+      method: "POST", body: Buffer.from(request(id)), headers: { "content-type": "application/proto", "connect-protocol-version": "1", ...headers }, signal,
+    });
+    try {
+      assert.equal((await call("past-deadline", { "connect-timeout-ms": "30" })).status, 504);
+      const leaving = new AbortController();
+      const left = call("caller-left", {}, leaving.signal).catch(() => "gone");
+      await sleep(30);
+      leaving.abort();
+      assert.equal(await left, "gone");
+      assert.equal((await call("quick", {})).status, 200);
+      await eventually("both slow handlers to read their signal", () => seen.has("past-deadline") && seen.has("caller-left"));
+      assert.equal(seen.get("quick")?.aborted, false);
+      assert.equal(seen.get("past-deadline")?.aborted, true);
+      assert.equal(ConnectError.from(seen.get("past-deadline")!.reason).code, Code.DeadlineExceeded);
+      assert.equal(seen.get("caller-left")?.aborted, true);
+      assert.equal(ConnectError.from(seen.get("caller-left")!.reason).code, Code.Canceled);
+    } finally {
+      await late.stop(1000);
+    }
   });
 
   test("what this path does not take goes to the full protocol: JSON, an unknown method, a bad timeout", async () => {

@@ -6,7 +6,8 @@ import { createLogger } from "../log/logger.js";
 import { createMetrics, type MeshMetrics } from "../telemetry/metrics.js";
 import { isInfrastructureFailure } from "../errors/infrastructure-codes.js";
 import { answeredKey, wasAnswered } from "../errors/wire-failure.js";
-import { createResiliencePolicy, wasShortCircuited, type ResilienceOptions } from "./resilience.js";
+import { eventually } from "../testing/eventually.js";
+import { createResiliencePolicy, wasShortCircuited, type Attempt, type ResilienceOptions } from "./resilience.js";
 
 function setup(overrides: Partial<ResilienceOptions> = {}) {
   const lines: Array<Record<string, unknown>> = [];
@@ -78,6 +79,31 @@ describe("createResiliencePolicy", () => {
     await assert.rejects(policy.execute(slow, { method, idempotent: true, timeoutMs: 20 }), (e) => errorCode(e) === Code.DeadlineExceeded);
     assert.ok(aborted);
     assert.equal(policy.breakerState(), "open");
+  });
+
+  test("an attempt's onAbort hears its deadline, at once when added after it; its signal, first read then, is already aborted", async () => {
+    const { policy } = setup({ breakerThreshold: 5 });
+    const heard: unknown[] = [];
+    let late: { reason: unknown; signal: AbortSignal } | undefined;
+    const slow = (attempt: Attempt) =>
+      new Promise<string>((_, reject) => {
+        const stop = attempt.onAbort((reason) => heard.push(reason));
+        const removed = attempt.onAbort(() => heard.push("removed listener"));
+        removed();
+        setTimeout(() => {
+          stop();
+          attempt.onAbort((reason) => (late = { reason, signal: attempt.signal }));
+          reject(new ConnectError("cancelled", Code.Canceled));
+        }, 60);
+      });
+    const error = await policy.execute(slow, { method, idempotent: false, timeoutMs: 20 }).catch((e: unknown) => e);
+    assert.equal(errorCode(error), Code.DeadlineExceeded);
+    await eventually("the attempt to end", () => late !== undefined);
+    assert.equal(heard.length, 1, "one listener heard it once; the removed one did not");
+    assert.equal(errorCode(heard[0]), Code.DeadlineExceeded);
+    assert.equal(late!.reason, heard[0], "a listener added after the abort hears the same reason at once");
+    assert.ok(late!.signal.aborted);
+    assert.equal(late!.signal.reason, heard[0]);
   });
 
   test("the caller giving up ends as Canceled, which no breaker counts", async () => {
