@@ -54,7 +54,7 @@ function createConnectSender(poolOf: () => Pool | Promise<Pool>, method: DescMet
 }
 
 // One attempt through the dispatcher's own handler API: no response stream per call, which costs more than the call.
-function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, { onAbort, timeoutMs }: Attempt): Promise<MessageShape<DescMessage>> {
+function send(pool: Pool, path: string, method: DescMethodUnary, message: MessageShape<DescMessage>, headers: Record<string, string>, attempt: Attempt): Promise<MessageShape<DescMessage>> {
   return new Promise((resolve, reject) => {
     let status = 0;
     let answer: IncomingHttpHeaders = {};
@@ -62,7 +62,7 @@ function send(pool: Pool, path: string, method: DescMethodUnary, message: Messag
     let size = 0;
     let controller: Dispatcher.DispatchController | undefined;
     let aborted: { reason: Error } | undefined;
-    const settle = onAbort((reason) => {
+    const settle = attempt.onAbort((reason) => {
       aborted = { reason: reason as Error };
       controller?.abort(reason as Error);
     });
@@ -74,7 +74,7 @@ function send(pool: Pool, path: string, method: DescMethodUnary, message: Messag
           ...headers,
           "content-type": "application/proto",
           "connect-protocol-version": "1",
-          "connect-timeout-ms": String(Math.max(1, Math.ceil(timeoutMs))),
+          "connect-timeout-ms": String(Math.max(1, Math.ceil(attempt.timeoutMs))),
         },
         body: toBinary(method.input, message),
       },

@@ -4,6 +4,7 @@ import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol
 import { answeredKey } from "../errors/wire-failure.js";
 import { abortReasons } from "./abort-reasons.js";
 import { isConnectionHeader } from "./connection-headers.js";
+import { LazyAbort } from "./lazy-abort.js";
 import type { Logger } from "../log/logger.js";
 import type { ServedService } from "./grpc-server.js";
 import type { NodeRequest, NodeResponse } from "./node-http.js";
@@ -98,19 +99,10 @@ function answerError(res: NodeResponse, error: ConnectError, ctx: Context): void
 type Context = HandlerContext & { responseHeader: Headers; responseTrailer: Headers; end(): void };
 
 // What connect-es's createHandlerContext gives, with one abort signal per call instead of three
-// linked ones (deadline, request, shutdown): on this path they cost more than the call itself.
-// The signal is made when something reads it (a handler that forwards it, an error being mapped):
-// most calls never do, and making one was about 2 % of a server's CPU per call (profiled).
+// linked ones (deadline, request, shutdown), and that one made only if read (LazyAbort): a handler
+// that forwards it, an error being mapped. Most calls never read it.
 function handlerContext(method: DescMethodUnary, req: NodeRequest, res: NodeResponse, timeoutMs: number | undefined, onDeadline: () => void): Context {
-  const ctx = new UnaryContext(method, req, res, timeoutMs === undefined ? undefined : Date.now() + timeoutMs);
-  res.once("close", ctx.onClose);
-  if (timeoutMs !== undefined) {
-    ctx.timer = setTimeout(() => {
-      ctx.abort(abortReasons().deadlinePassed);
-      onDeadline();
-    }, timeoutMs);
-  }
-  return ctx;
+  return new UnaryContext(method, req, res, timeoutMs, onDeadline);
 }
 
 class UnaryContext implements Context {
@@ -122,33 +114,31 @@ class UnaryContext implements Context {
   readonly responseHeader = new Headers();
   readonly responseTrailer = new Headers();
   readonly values = createContextValues();
-  timer: ReturnType<typeof setTimeout> | undefined;
-  private cancelled: AbortController | undefined;
-  private aborted: { reason: unknown } | undefined;
+  private readonly cancelled = new LazyAbort();
+  private readonly deadline: number | undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly method: DescMethodUnary, req: NodeRequest, private readonly res: NodeResponse, private readonly deadline: number | undefined) {
+  constructor(readonly method: DescMethodUnary, req: NodeRequest, private readonly res: NodeResponse, timeoutMs: number | undefined, onDeadline: () => void) {
     this.service = method.parent;
     this.url = req.url ?? "";
     this.requestHeader = headersOf(req);
+    res.once("close", this.onClose);
+    if (timeoutMs !== undefined) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(() => {
+        this.cancelled.abort(abortReasons().deadlinePassed);
+        onDeadline();
+      }, timeoutMs);
+    }
   }
 
   get signal(): AbortSignal {
-    if (!this.cancelled) {
-      this.cancelled = new AbortController();
-      if (this.aborted) this.cancelled.abort(this.aborted.reason);
-    }
     return this.cancelled.signal;
   }
 
-  readonly onClose = () => {
-    if (!this.res.writableFinished) this.abort(abortReasons().callerCancelled);
+  private readonly onClose = () => {
+    if (!this.res.writableFinished) this.cancelled.abort(abortReasons().callerCancelled);
   };
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = { reason };
-    this.cancelled?.abort(reason);
-  }
 
   timeoutMs(): number | undefined {
     return this.deadline === undefined ? undefined : this.deadline - Date.now();

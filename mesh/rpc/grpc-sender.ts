@@ -30,17 +30,17 @@ function createGrpcSender(channel: grpc.Client, method: DescMethodUnary): Sender
   const path = `/${method.parent.typeName}/${method.name}`;
   const serialize = (value: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, value));
   const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
-  return (message, headers, { onAbort, timeoutMs, probe }) =>
+  return (message, headers, attempt) =>
     new Promise((resolve, reject) => {
-      const metadata = new grpc.Metadata(probe ? { waitForReady: true } : undefined);
+      const metadata = new grpc.Metadata(attempt.probe ? { waitForReady: true } : undefined);
       for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
       let stopListening = () => {};
-      const call = channel.makeUnaryRequest(path, serialize, deserialize, message, metadata, { deadline: Date.now() + timeoutMs }, (error, response) => {
+      const call = channel.makeUnaryRequest(path, serialize, deserialize, message, metadata, { deadline: Date.now() + attempt.timeoutMs }, (error, response) => {
         stopListening();
         if (error) reject(connectErrorFromGrpc(error));
         else if (response) resolve(response);
         else reject(new ConnectError("empty response", Code.Internal));
       });
-      stopListening = onAbort(() => call.cancel());
+      stopListening = attempt.onAbort(() => call.cancel());
     });
 }

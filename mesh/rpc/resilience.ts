@@ -11,6 +11,7 @@ import {
 import { wasAnswered } from "../errors/wire-failure.js";
 import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
+import { LazyAbort } from "./lazy-abort.js";
 import { createBreakerSet, type BreakerState } from "./resilience-breakers.js";
 
 export type { BreakerState } from "./resilience-breakers.js";
@@ -129,8 +130,8 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
 // One attempt under its timeout, aggressive: at the deadline the attempt aborts and fails with
 // DeadlineExceeded (which the breaker counts), whether or not it stops. Not cockatiel's timeout
 // policy: its three abort signals and a race per attempt cost more than the call on the wire; this
-// is one timer, and an abort signal only for a sender that reads one (the Connect sender listens
-// with onAbort: a signal and its listener were about 4 % of a client's CPU per call, profiled).
+// is one timer, and an abort signal only for a sender that reads one (LazyAbort: the Connect and
+// gRPC senders listen with onAbort; a signal and its listener were about 4 % of a client's CPU per call).
 function attemptWithin<T>(
   attempt: (attempt: Attempt) => Promise<T>,
   timeoutMs: number,
@@ -139,37 +140,7 @@ function attemptWithin<T>(
   probe: boolean,
 ): Promise<T> {
   if (parent?.aborted) return Promise.reject(cancelledByCaller(parent.reason));
-  let aborted: { reason: unknown } | undefined;
-  let controller: AbortController | undefined;
-  let listeners: ((reason: unknown) => void)[] = [];
-  const abort = (reason: unknown) => {
-    aborted = { reason };
-    controller?.abort(reason);
-    const heard = listeners;
-    listeners = [];
-    for (const listener of heard) listener(reason);
-  };
-  const view: Attempt = {
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (aborted) controller.abort(aborted.reason);
-      }
-      return controller.signal;
-    },
-    onAbort(listener) {
-      if (aborted) {
-        listener(aborted.reason);
-        return () => {};
-      }
-      listeners.push(listener);
-      return () => {
-        listeners = listeners.filter((l) => l !== listener);
-      };
-    },
-    timeoutMs,
-    probe,
-  };
+  const running = new RunningAttempt(timeoutMs, probe);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = () => {
@@ -180,18 +151,18 @@ function attemptWithin<T>(
     const onParent = () => {
       if (settled) return;
       settle();
-      abort(parent!.reason);
+      running.abort(parent!.reason);
       reject(cancelledByCaller(parent!.reason));
     };
     const timer = setTimeout(() => {
       if (settled) return;
       settle();
       const error = timedOut(dependency, timeoutMs, undefined);
-      abort(error);
+      running.abort(error);
       reject(error);
     }, timeoutMs);
     parent?.addEventListener("abort", onParent, { once: true });
-    attempt(view).then(
+    attempt(running).then(
       (value) => {
         if (settled) return;
         settle();
@@ -204,6 +175,13 @@ function attemptWithin<T>(
       },
     );
   });
+}
+
+// An attempt as its sender sees it: its budget, whether it is the breaker's probe, and its abort.
+class RunningAttempt extends LazyAbort implements Attempt {
+  constructor(readonly timeoutMs: number, readonly probe: boolean) {
+    super();
+  }
 }
 
 const cancelledByCaller = (cause: unknown) => new ConnectError("call canceled by the caller", Code.Canceled, undefined, undefined, cause);
