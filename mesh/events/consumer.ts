@@ -6,7 +6,7 @@ import type { MeshMetrics } from "../telemetry/metrics.js";
 import { eventHeaderNames } from "./event-headers.js";
 import type { EventType } from "./event-type.js";
 import { createBatchHandler } from "./handle-batch.js";
-import { createDeliveryHandler, type Delivery } from "./handle-delivery.js";
+import { consumerCounters, createDeliveryHandler, type Delivery } from "./handle-delivery.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { Policy } from "./policy.js";
 import { runtimeTables } from "./runtime-migrations.js";
@@ -67,19 +67,19 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
   }
 
   const types = new Map<string, EventType>(policy.on.map((t) => [t.subject, t]));
+  const counters = consumerCounters(metrics, consumer);
   const handle = createDeliveryHandler({
-    nc, namespace, consumer, policy, transact: options.transact, logger, metrics,
+    nc, namespace, consumer, policy, transact: options.transact, logger, counters,
     seenBefore: async (eventId) => (await options.db(runtimeTables.inbox).where({ consumer, event_id: eventId }).first()) !== undefined,
     maxDeliver: options.maxDeliver ?? 8,
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
   });
   const run = createBatchHandler({
-    consumer, policy, transact: options.transact, logger, metrics,
+    consumer, policy, transact: options.transact, logger, counters,
     maxBatch: concurrency, single: handle,
   });
   const queue = createKeyedQueue<Delivery>({ concurrency, run });
-  const ignored = metrics.eventsHandled.labels({ consumer, outcome: "ignored" });
   let stopping = false;
 
   const jsm = await nc.jetstreamManager();
@@ -111,7 +111,7 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
         const type = types.get(subjectWithoutNamespace(namespace, msg.subject));
         if (!type) {
           msg.ack();
-          ignored.inc();
+          counters.count("ignored");
           return;
         }
         queue.push(orderKey(msg), { msg, type });

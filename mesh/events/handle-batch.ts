@@ -1,8 +1,7 @@
 import { runInContext, type CallContext } from "../context/call-context.js";
 import type { Logger } from "../log/logger.js";
-import type { MeshMetrics } from "../telemetry/metrics.js";
 import type { ReceivedEvent } from "./event-type.js";
-import { consumerCounters, contextOfEvent, decode, handleOnce, settle, type Delivery, type Outcome } from "./handle-delivery.js";
+import { contextOfEvent, decode, handleOnce, settle, type ConsumerCounters, type Delivery, type Outcome } from "./handle-delivery.js";
 import type { Policy } from "./policy.js";
 import type { Transact } from "./transaction.js";
 
@@ -12,7 +11,7 @@ export interface BatchHandlerOptions {
   policy: Policy;
   transact: Transact;
   logger: Logger;
-  metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
+  counters: ConsumerCounters;
   /** Events in one transaction at most. */
   maxBatch: number;
   single(delivery: Delivery): Promise<void>;
@@ -35,8 +34,7 @@ interface Pending {
  * retries, waits or dead-letters exactly that one.
  */
 export function createBatchHandler(options: BatchHandlerOptions): (delivery: Delivery) => Promise<void> {
-  const { consumer, policy } = options;
-  const counters = consumerCounters(options.metrics, consumer);
+  const { consumer, policy, counters } = options;
   let waiting: Pending[] = [];
   let scheduled = false;
 

@@ -26,7 +26,8 @@ export interface DeliveryHandlerOptions {
   /** True when this consumer's inbox already holds the event (a redelivery). */
   seenBefore(eventId: string): Promise<boolean>;
   logger: Logger;
-  metrics: Pick<MeshMetrics, "eventsHandled" | "eventLag">;
+  /** The consumer's counters (consumerCounters), shared with its batch handler. */
+  counters: ConsumerCounters;
   maxDeliver: number;
   /** Deliveries an event may spend waiting on RetryLaterError (a dependency that is down) before it is dead-lettered. */
   maxRetryLater?: number;
@@ -45,7 +46,7 @@ export interface Delivery {
 
 /** The consumer's counters, their labels bound once: a label set is hashed on every use otherwise. */
 export interface ConsumerCounters {
-  count(outcome: Outcome | "retried" | "dead_lettered"): void;
+  count(outcome: Outcome | "ignored" | "retried" | "dead_lettered"): void;
   lag(seconds: number): void;
 }
 
@@ -72,7 +73,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (deliver
   const { namespace, consumer, policy, transact, maxDeliver } = options;
   const maxRetryLater = Math.max(options.maxRetryLater ?? 500, maxDeliver);
   const js = options.nc.jetstream();
-  const counters = consumerCounters(options.metrics, consumer);
+  const { counters } = options;
   const count = counters.count;
   const retryDelay = (deliveries: number) => Math.min(options.retryBaseMs * 2 ** (deliveries - 1), options.retryMaxMs);
 
