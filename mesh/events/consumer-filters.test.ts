@@ -5,14 +5,14 @@ import { testDialects } from "../db/database-fixtures.js";
 import { takesSeveralFilters } from "./consumer.js";
 import { on, policy, type Policy } from "./policy.js";
 import { streamName } from "./subjects.js";
-import { eventually, natsServer210, startNatsServer, testEvents, testNatsUrl, type OwnNatsServer } from "./event-fixtures.js";
+import { eventually, natsServer210, startOwnNatsServer, testEvents, testNatsUrl, type OwnNatsServer } from "./event-fixtures.js";
 import { withHarness, type Harness } from "./consumer-fixtures.js";
 
 // How a policy's consumers are filtered depends on the server: NATS 2.10 takes several subject
 // filters on one consumer, 2.9 one. Run on the tests' NATS (2.9 on Debian bookworm) and on a
 // NATS 2.10 of their own (scripts/nats-server-2.10.sh fetches it; the chart deploys 2.10).
 const binary210 = natsServer210();
-const own210: OwnNatsServer | undefined = binary210 ? await startNatsServer(binary210) : undefined;
+const own210: OwnNatsServer | undefined = binary210 ? await startOwnNatsServer(binary210) : undefined;
 after(() => own210?.stop());
 
 const servers = [

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -7,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
-import { natsAnswers } from "../launcher/ensure-nats.js";
+import { startNatsServer } from "../launcher/ensure-nats.js";
 import { freePort } from "../testing/free-port.js";
 import { ChargeApprovedSchema, OrderCancelledSchema, OrderPackedSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
@@ -78,23 +77,24 @@ export interface OwnNatsServer {
   stop(): Promise<void>;
 }
 
-export async function startNatsServer(binary: string): Promise<OwnNatsServer> {
-  const port = await freePort();
+export async function startOwnNatsServer(binary: string): Promise<OwnNatsServer> {
+  const url = `nats://127.0.0.1:${await freePort()}`;
   const store = await mkdtemp(join(tmpdir(), "nats-test-"));
-  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store], { stdio: "ignore" });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `nats://127.0.0.1:${port}`;
-  const stop = async () => {
-    child.kill("SIGTERM");
-    await exited;
+  try {
+    const child = await startNatsServer(binary, url, store);
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    return {
+      url,
+      async stop() {
+        child.kill("SIGTERM");
+        await exited;
+        await rm(store, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
     await rm(store, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    if (await natsAnswers(url)) return { url, stop };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    throw error;
   }
-  await stop();
-  throw new Error(`${binary} did not answer at ${url}`);
 }
 
 export { eventually } from "../testing/eventually.js";

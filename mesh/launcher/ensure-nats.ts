@@ -36,11 +36,17 @@ export async function ensureNats(url: string, dataDir: string, log: (msg: string
   const store = join(dataDir, "nats");
   mkdirSync(store, { recursive: true });
   log(`starting ${binary} -js on ${u.hostname}:${u.port || 4222} (store ${store})`);
+  return startNatsServer(binary, url, store);
+}
+
+/** Starts `binary` with JetStream at `url` (a local host and port), its store in `store`; resolves once it answers. */
+export async function startNatsServer(binary: string, url: string, store: string): Promise<ChildProcess> {
+  const u = new URL(url);
   const child = spawn(binary, ["-js", "-a", u.hostname, "-p", String(u.port || 4222), "-sd", store], { stdio: "ignore" });
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 50 && child.exitCode === null; i++) {
     if (await natsAnswers(url)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error(`nats-server did not start at ${url}`);
+  throw new Error(`${binary} did not start at ${url}`);
 }
