@@ -288,10 +288,13 @@ ${other.footprint.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 The floor is what the work a saga needs costs bare, measured in this run: per saga, the sync
 calls (bare grpc-js client + server), SQLite commits (better-sqlite3 alone), JetStream publishes
 and deliveries (nats.js + nats-server) counted from the services' own counters. CPU per saga is
-every service's and nats-server's CPU from the first command until the last saga completed, ÷
-the sagas completed. Each system first runs 5 s at full load, not measured, so that its figures
-are of compiled code. Event-loop delay: prom-client's monitor of each service, over the half-rate
-phase; the worst service of the saga is shown.
+every service's and nats-server's CPU from the first command until the last saga completed and
+every consumer caught up (notification's too), ÷ the sagas completed; each phase starts once the
+previous one's consumers have caught up. Each system first runs 5 s at full load, not measured, so
+that its figures are of compiled code. Event-loop delay: prom-client's monitor of each service, over
+the half-rate phase's load; the worst service of the saga is shown. "Sagas/s these cores allow" is
+the machine's cores ÷ CPU per saga: at the floor's, the most this machine could complete if nothing
+but the floor's work were paid for.
 
 | figure | value | target | |
 |---|---|---|---|

@@ -34,6 +34,7 @@ import { systemBenches } from "./systems/index.js";
 import { systemMarkdown, systemRows } from "./systems/report.js";
 import type { SystemFigures } from "./systems/system-bench.js";
 import { scrapeTimings, timingsBetween, type LoopDelay } from "./timings.js";
+import { waitUntilSettled } from "./settle.js";
 import { countWork, measureCommitUs, measureJetStreamUs, sagaCost, type FloorUnits, type SagaWork } from "./floor.js";
 import { floorRows, runtimeUnitRows, sagaTargetRows, worstLoop, type SagaTargetFigures } from "./saga-targets.js";
 import { measureRuntimeUnits } from "./runtime-units.js";
@@ -108,16 +109,27 @@ interface PhaseCost {
   loop: Record<string, LoopDelay>;
 }
 
+// Until every consumer of the stack's namespace has caught up (bench/settle.ts).
+async function settle(): Promise<void> {
+  const { waitedMs, settled } = await waitUntilSettled({ natsUrl, namespace: stack!.namespace, say });
+  if (waitedMs > 2000 || !settled) say(`  consumers ${settled ? "caught up" : "not caught up"} after ${(waitedMs / 1000).toFixed(1)} s`);
+}
+
 async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
   const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
   const pids: Record<string, number> = { ...stack!.pids, ...(stack!.natsPid ? { "nats-server": stack!.natsPid } : {}) };
+  // From a quiet stack, and until it is quiet again: the phase's CPU and work include what it left
+  // to its consumers, and none of the previous phase's.
+  await settle();
   // The event-loop histogram restarts at each scrape: the timings scrape comes last before and first after.
   const before = await countWork(ports);
   const timingsBefore = await scrapeTimings(ports);
   const cpuBefore = await snapshotCpu(pids);
   const result = await run();
-  const use = cpuBetween(cpuBefore, await snapshotCpu(pids));
+  // Read before settling: the quiet tail would dilute the loop delay under load.
   const { loop } = timingsBetween(timingsBefore, await scrapeTimings(ports));
+  await settle();
+  const use = cpuBetween(cpuBefore, await snapshotCpu(pids));
   const after = await countWork(ports);
   const cpuSeconds = Object.values(use.cores).reduce((sum, cores) => sum + (Number.isFinite(cores) ? cores : 0), 0) * use.seconds;
   return { result, cost: { cpuSeconds, before, after, loop } };
@@ -320,7 +332,7 @@ async function main(): Promise<void> {
     half: halfRun.result, halfRate, halfSagas,
     breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
   };
-  const targetRows = [...floorRows(units), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap(sagaTargetRows)];
+  const targetRows = [...floorRows(units), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap((f) => sagaTargetRows(f))];
   const profiled = await profileRows(profileDir, profiledCores);
   if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
   say("\n" + syncCallConsole(sync));

@@ -1,5 +1,6 @@
 // The saga's targets (issue "speed against the best peers"): each figure beside its target, for
 // flower's saga and, with the same measures, every other system's main saga.
+import { availableParallelism } from "node:os";
 import { int, met, ms, type Row } from "./format.js";
 import { FLOOR_RATIO_TARGET, type FloorUnits, type SagaCost } from "./floor.js";
 import type { RuntimeUnits } from "./runtime-units.js";
@@ -45,7 +46,7 @@ export function runtimeUnitRows(floor: FloorUnits, runtime: RuntimeUnits & { cal
   ];
 }
 
-export function sagaTargetRows(f: SagaTargetFigures): Row[] {
+export function sagaTargetRows(f: SagaTargetFigures, cores = availableParallelism()): Row[] {
   const t = SAGA_TARGETS;
   const w = f.cost.work;
   const rows: Row[] = [
@@ -55,6 +56,12 @@ export function sagaTargetRows(f: SagaTargetFigures): Row[] {
       `${f.system}: CPU per saga ÷ floor`,
       `${f.cost.cpuMs.toFixed(2)} ms ÷ ${f.cost.floorMs.toFixed(2)} ms = ${f.cost.ratio.toFixed(1)}× (per saga: ${w.calls.toFixed(1)} calls, ${w.commits.toFixed(1)} commits, ${w.publishes.toFixed(1)} publishes, ${w.deliveries.toFixed(1)} deliveries)`,
       `≤ ${t.floorRatio}×`, met(f.cost.ratio <= t.floorRatio),
+    ],
+    // What this machine's cores could complete if nothing but the work were paid for: the ceiling
+    // the sagas/s target meets (everything runs on these cores, bench client included).
+    [
+      `${f.system}: sagas/s ${cores} cores allow, at the floor's CPU per saga and at the measured`,
+      `${int((cores * 1000) / f.cost.floorMs)} and ${int((cores * 1000) / f.cost.cpuMs)}`, "for reference", "",
     ],
   ];
   if (f.loop) {
