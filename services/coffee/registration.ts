@@ -14,4 +14,6 @@ export const registration = {
   // A confirmed cancellation (the customer's, or the kitchen's rejection), and an order never taken whose payment may have gone through.
   refunds: [refundWhen(OrderCanceled, (e) => e.reason || "order canceled"), refundWhen(OrderAbandoned, (e) => `order not taken: ${e.reason}`)],
   messages: coffeeMessages,
+  // An order never taken named nobody to tell: its refund is recorded as untold rather than waiting for a recipient.
+  neverMade: [OrderAbandoned],
 } satisfies PaymentRegistration & NotificationRegistration;

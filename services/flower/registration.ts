@@ -14,4 +14,6 @@ export const registration = {
   // A confirmed cancellation, and an order never placed whose payment may have gone through.
   refunds: [refundWhen(OrderCancelled, (e) => e.reason || "order cancelled"), refundWhen(OrderAbandoned, (e) => `order not placed: ${e.reason}`)],
   messages: flowerMessages,
+  // An order never placed named nobody to tell: its refund is recorded as untold rather than waiting for a recipient.
+  neverMade: [OrderAbandoned],
 } satisfies PaymentRegistration & NotificationRegistration;

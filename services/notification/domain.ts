@@ -47,6 +47,15 @@ export function createNotification(
   return { ...from, recipient, message: text.slice(0, maxText), status: "pending", attempts: 0, lastError: "", nextAttemptAt: now, createdAt: now };
 }
 
+/** A notification that no channel will try: there is nobody to tell (`reason` says why), recorded so that what happened stays visible. */
+export function untoldNotification(
+  text: string,
+  reason: string,
+  origin: { id: string; eventId: string; system: string; referenceId: string; correlationId: string; eventType: string; channel: string; now: Date },
+): Notification {
+  return { ...createNotification(text, "", origin), status: "failed", lastError: reason.slice(0, maxText) };
+}
+
 /** The wait before the attempt after `attempts` failed ones: base, 2×base, 4×base, … capped. */
 export function retryDelayMs(attempts: number, schedule: RetrySchedule): number {
   return Math.min(schedule.maxMs, schedule.baseMs * 2 ** Math.max(0, attempts - 1));

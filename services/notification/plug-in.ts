@@ -13,6 +13,12 @@ export interface CustomerMessage {
 export interface NotificationRegistration {
   name: string;
   messages?: readonly CustomerMessage[];
+  /**
+   * Events saying an order (reservation, request) was never made (OrderAbandoned): no event named
+   * whom to tell about it, so a later message about it (its refund) is recorded as untold at once
+   * instead of waiting for a recipient that will never be named.
+   */
+  neverMade?: readonly EventType[];
 }
 
 /** Tells the customer `text` when `event` happens; `recipient` on the event that says whom to tell. */

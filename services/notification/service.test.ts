@@ -17,6 +17,7 @@ import { createNotificationService } from "./service.js";
 // Its events reuse the Notification message: a recipient, a reference and a text are all they need.
 const Placed = defineEvent("shop.order", NotificationSchema, (e) => e.referenceId);
 const Shipped = defineEvent("shop.parcel", NotificationSchema, (e) => e.referenceId);
+const Abandoned = defineEvent("shop.checkout", NotificationSchema, (e) => e.referenceId);
 const { PaymentCancelled } = paymentEvents("shop");
 const shop = {
   name: "shop",
@@ -25,6 +26,7 @@ const shop = {
     tell(Shipped, (e) => `Your parcel is on its way to ${e.message}.`),
     tell(PaymentCancelled, (e) => `Your payment of ${formatMoney(e.amount!)} was refunded.`),
   ],
+  neverMade: [Abandoned],
 };
 const notification = createNotificationService([shop]);
 const catalog = catalogOf([{ name: "notification", contexts: [notification] }]);
@@ -140,6 +142,53 @@ for (const dialect of testDialects) {
       assert.equal(refund.message, "Your payment of 36,000 KRW was refunded.");
     });
 
+    // An order whose payment went through but that was never saved (the answer came too late, say):
+    // its refund names no recipient, and no event ever will.
+    const refund = (orderId: string) => svc.publish(PaymentCancelled, {
+      paymentId: `p-${orderId}`, system: "shop", referenceId: orderId, amount: { amount: 12_000n, currency: "KRW" }, reason: "order not placed: payment timed out",
+    });
+    const untoldRefund = async (orderId: string) => {
+      const n = await eventually("the refund recorded", async () =>
+        (await client.listNotifications({ referenceId: orderId })).notifications.find((x) => x.eventType === "payment.shop.PaymentCancelled"));
+      assert.equal(n.status, NotificationStatus.FAILED);
+      assert.equal(n.recipient, "");
+      assert.equal(n.attempts, 0);
+      assert.equal(n.message, "Your payment of 12,000 KRW was refunded.");
+      assert.match(n.lastError, new RegExp(`^nobody to tell: shop ${orderId} was never made`));
+      assert.equal(hook.requests.filter((r) => r.message === n.message && r.key === n.id).length, 0, "no channel tried it");
+      return n;
+    };
+
+    it("records the refund of an order never made as untold at once, without waiting for a recipient", async () => {
+      const orderId = randomUUID();
+      const abandoned = await svc.publish(Abandoned, { referenceId: orderId, message: "payment timed out" });
+      await eventually("OrderAbandoned handled", async () => svc.logs.some((l) => l.includes("event handled") && l.includes(abandoned)) || undefined);
+      const refundId = await refund(orderId);
+      await untoldRefund(orderId);
+      assert.ok(!svc.logs.some((l) => l.includes("policy will retry later") && l.includes(refundId)), "it never waited for a recipient");
+    });
+
+    it("records a refund that overtook its order's OrderAbandoned as untold once that arrives", async () => {
+      const orderId = randomUUID();
+      const refundId = await refund(orderId);
+      await eventually("the refund to be put off", async () =>
+        svc.logs.some((l) => l.includes("policy will retry later") && l.includes(refundId)) || undefined);
+      await svc.publish(Abandoned, { referenceId: orderId, message: "payment timed out" });
+      await untoldRefund(orderId);
+    });
+
+    it("keeps telling the customer an order named when a stray OrderAbandoned of it arrives", async () => {
+      const orderId = randomUUID();
+      const phone = `010-${randomUUID().slice(0, 8)}`;
+      await placeOrder(orderId, phone);
+      await eventually("the order's notification sent", async () => sent((await listFor(phone, orderId))[0]));
+      await svc.publish(Abandoned, { referenceId: orderId, message: "duplicate attempt" });
+      await svc.publish(Shipped, { referenceId: orderId, message: "Incheon" });
+      const shipped = await eventually("the parcel's notification sent", async () =>
+        sent((await listFor(phone, orderId)).find((n) => n.eventType === "shop.parcel.Notification")));
+      assert.equal(shipped.recipient, phone);
+    });
+
     it("retries a failing webhook with backoff: sent on the third attempt", async () => {
       const orderId = randomUUID();
       const phone = `fail-twice-${randomUUID().slice(0, 8)}`;
@@ -160,6 +209,7 @@ for (const dialect of testDialects) {
         return n?.status === NotificationStatus.FAILED ? n : undefined;
       });
       assert.equal(failed.attempts, 3);
+      assert.match(failed.lastError, /503/, "the last attempt's error is kept");
       assert.equal(hook.requests.filter((r) => r.recipient === phone).length, 3);
 
       // The failing channel blocks neither this customer's next event nor anyone else's.

@@ -14,4 +14,6 @@ export const registration = {
   // A confirmed cancellation (whenever payment is back), and a reservation never saved whose payment may have gone through.
   refunds: [refundWhen(ReservationCancelled, (e) => e.reason || "reservation cancelled"), refundWhen(ReservationAbandoned, (e) => `reservation not made: ${e.reason}`)],
   messages: resortMessages,
+  // A reservation never made named nobody to tell: its refund is recorded as untold rather than waiting for a recipient.
+  neverMade: [ReservationAbandoned],
 } satisfies PaymentRegistration & NotificationRegistration;
