@@ -71,3 +71,36 @@ export async function collectHealth(stack: Stack, natsUrl: string): Promise<RunH
   }
   return { natsServer, services, deadLetters: { count, byConsumer } };
 }
+
+/** The health of several stacks (one per system) as one: a service that ran in several (payment, notification, the gateway) summed. */
+export function mergeHealth(runs: readonly RunHealth[]): RunHealth {
+  const byId = new Map<string, ServiceHealth>();
+  const sum = (into: Record<string, number>, from: Record<string, number>) => Object.entries(from).forEach(([k, v]) => add(into, k, v));
+  for (const s of runs.flatMap((r) => r.services)) {
+    const h = byId.get(s.id);
+    if (!h) {
+      byId.set(s.id, { ...s, events: { ...s.events }, clientFailures: { ...s.clientFailures }, rpcFailures: { ...s.rpcFailures }, log: { ...s.log, messages: new Map(s.log.messages) } });
+      continue;
+    }
+    sum(h.events, s.events);
+    sum(h.clientFailures, s.clientFailures);
+    sum(h.rpcFailures, s.rpcFailures);
+    h.outboxBacklog += s.outboxBacklog;
+    h.consumerPending += s.consumerPending;
+    h.scrapeError ??= s.scrapeError;
+    if (s.exitCode !== undefined) h.exitCode = s.exitCode;
+    h.log.warn += s.log.warn;
+    h.log.error += s.log.error;
+    h.log.other += s.log.other;
+    for (const [m, n] of s.log.messages) h.log.messages.set(m, (h.log.messages.get(m) ?? 0) + n);
+  }
+  const byConsumer: RunHealth["deadLetters"]["byConsumer"] = {};
+  for (const [consumer, d] of runs.flatMap((r) => Object.entries(r.deadLetters.byConsumer))) {
+    byConsumer[consumer] = { count: (byConsumer[consumer]?.count ?? 0) + d.count, reason: byConsumer[consumer]?.reason ?? d.reason };
+  }
+  return {
+    natsServer: runs[0]?.natsServer ?? "unknown",
+    services: [...byId.values()],
+    deadLetters: { count: runs.reduce((n, r) => n + r.deadLetters.count, 0), byConsumer },
+  };
+}

@@ -260,7 +260,9 @@ export function markdown(f: Figures, other: OtherSections): string {
 
 Measured ${f.date.toISOString().replace("T", " ").slice(0, 16)} UTC on ${f.machine.nproc} cores (${f.machine.cpuModel}), Node ${f.machine.node},
 client and services on the same machine over loopback (127.0.0.1), every service its own process
-with its own SQLite file, NATS JetStream (nats-server ${f.health.natsServer}) on 127.0.0.1.
+with its own SQLite file, NATS JetStream (nats-server ${f.health.natsServer}) on 127.0.0.1. Each system
+runs on a stack of its own, as \`npm start -- <system>\` runs it (its services, payment, notification
+and the gateway), started after the previous system's stopped.
 
 Command: \`${f.command}\` (bench/flower.ts). Read-path runs: ${f.readConcurrency} concurrent calls over one
 HTTP/2 connection (grpc-js client, protobuf-es codecs), 1 s warm-up then ${f.seconds} s.

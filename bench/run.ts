@@ -18,7 +18,7 @@ import { catalog } from "../services/catalog.js";
 import { measureOpenBreaker } from "./breaker.js";
 import { measureGatewayLatency } from "./gateway-latency.js";
 import { unaryCaller } from "./grpc-client.js";
-import { collectHealth } from "./health.js";
+import { collectHealth, mergeHealth } from "./health.js";
 import { h2loadAvailable, h2loadGrpc, type H2loadResult } from "./h2load.js";
 import { closedLoop, fixedRate } from "./load.js";
 import { memoryOf, serviceMemory, withCpu } from "./procs.js";
@@ -137,6 +137,11 @@ async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost
 
 // The services a system's saga runs on: its own and the shared payment and notification.
 const sagaServices = (system: string) => catalog.filter((e) => e.system === system || e.id === "payment" || e.id === "notification").map((e) => e.id);
+// A system's stack, as `npm start -- <system>` runs it: its services, payment, notification and the
+// gateway, each its own process. Not every system at once: on two cores, another system's idle
+// services (each wakes a hundred times a second to sample its event loop) took a tenth of the
+// machine and made a flower saga cost about a fifth more CPU (measured).
+const stackOf = (system: string) => catalog.filter((e) => sagaServices(system).includes(e.id) || e.id === "gateway").map((e) => e.id);
 
 // With --profile: the first call starts every service's profiler, the second writes its profile.
 function toggleProfilers(): void {
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
   say("starting the services...");
   const profileDir = values.profile ? await mkdtemp(join(tmpdir(), "mesh-profile-")) : undefined;
   const profileEnv = profileDir ? { NODE_OPTIONS: `--import ${fileURLToPath(new URL("./profile/hook.mjs", import.meta.url))}`, PROFILE_DIR: profileDir } : undefined;
-  stack = await startStack({ root, catalog, natsUrl, say, env: profileEnv });
+  stack = await startStack({ root, catalog, only: stackOf("flower"), natsUrl, say, env: profileEnv });
   say(`ready (namespace ${stack.namespace}, log ${stack.logPath})`);
   const idleRss: Record<string, number> = {};
   for (const id of stack.ids) idleRss[id] = (await memoryOf(stack.pids[id]).catch(() => ({ rss: NaN }))).rss;
@@ -298,10 +303,17 @@ async function main(): Promise<void> {
   placeOrder.close();
   listHistories.close();
 
-  // Every other system's saga on the same stack, one after the other.
+  // Every other system's saga on a stack of its own, one after the other.
+  const health = [await collectHealth(stack, natsUrl)];
   const systemFigures: SystemFigures[] = [];
   for (const bench of systemBenches) {
     say(`\n${bench.system} saga:`);
+    await stack.stop();
+    stack = undefined;
+    stack = await startStack({ root, catalog, only: stackOf(bench.system), natsUrl, say });
+    say(`${bench.system}'s stack ready (${stack.ids.join(", ")}; namespace ${stack.namespace}, log ${stack.logPath})`);
+    const pids: Record<string, number> = { ...stack.pids, "bench client": process.pid };
+    if (stack.natsPid) pids["nats-server"] = stack.natsPid;
     // Measured for every system alike: where the cores went over its whole bench (both rates, and following the sagas).
     const phases: Partial<Record<"full" | "half", PhaseCost>> = {};
     const measure = <T>(phase: "full" | "half", run: () => Promise<T>) => measurePhase(run).then(({ result, cost }) => ((phases[phase] = cost), result));
@@ -319,9 +331,9 @@ async function main(): Promise<void> {
     const busiest = Object.entries(use.cores).filter(([id]) => id !== "bench client").sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, c]) => `${id} ${c.toFixed(2)}`).join(", ");
     result.bound = `${result.bound.replace(/\.?$/, ".")} Over this system's whole bench, ${use.busyCores.toFixed(1)} of the machine's ${use.totalCores.toFixed(1)} cores were busy (bench client ${(use.cores["bench client"] ?? 0).toFixed(2)}); the busiest services: ${busiest}.`;
     systemFigures.push(result);
+    health.push(await collectHealth(stack, natsUrl));
   }
 
-  const health = await collectHealth(stack, natsUrl);
   const figures: Figures = {
     date: new Date(),
     machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model.trim() ?? "unknown CPU", node: process.version },
@@ -330,7 +342,7 @@ async function main(): Promise<void> {
     echo: echoRun.result, read: readRun.result,
     place: placeRun.result, placeSagas,
     half: halfRun.result, halfRate, halfSagas,
-    breaker, memory, echoMemory, cpu, timings, health, capacity, rest,
+    breaker, memory, echoMemory, cpu, timings, health: mergeHealth(health), capacity, rest,
   };
   const targetRows = [...floorRows(units), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap((f) => sagaTargetRows(f))];
   const profiled = await profileRows(profileDir, profiledCores);
