@@ -109,6 +109,11 @@ interface PhaseCost {
   loop: Record<string, LoopDelay>;
 }
 
+// The pids whose CPU a phase counts: the stack's services and nats-server, and this process when asked.
+function processesOf(s: Stack, { withClient = false } = {}): Record<string, number> {
+  return { ...s.pids, ...(withClient ? { "bench client": process.pid } : {}), ...(s.natsPid ? { "nats-server": s.natsPid } : {}) };
+}
+
 // Until every consumer of the stack's namespace has caught up (bench/settle.ts).
 async function settle(): Promise<void> {
   const { waitedMs, settled } = await waitUntilSettled({ natsUrl, namespace: stack!.namespace, say });
@@ -117,7 +122,7 @@ async function settle(): Promise<void> {
 
 async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
   const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
-  const pids: Record<string, number> = { ...stack!.pids, ...(stack!.natsPid ? { "nats-server": stack!.natsPid } : {}) };
+  const pids = processesOf(stack!);
   // From a quiet stack, and until it is quiet again: the phase's CPU and work include what it left
   // to its consumers, and none of the previous phase's.
   await settle();
@@ -201,8 +206,7 @@ async function main(): Promise<void> {
   for (const flowerId of ["1", "2", "3"]) await changeStock({ flowerId, stock: STOCK });
   changeStock.close();
 
-  const pids: Record<string, number> = { ...stack.pids, "bench client": process.pid };
-  if (stack.natsPid) pids["nats-server"] = stack.natsPid;
+  const pids = processesOf(stack, { withClient: true });
   const cpu: Figures["cpu"] = [];
   const timings: Figures["timings"] = [];
 
@@ -312,8 +316,7 @@ async function main(): Promise<void> {
     stack = undefined;
     stack = await startStack({ root, catalog, only: stackOf(bench.system), natsUrl, say });
     say(`${bench.system}'s stack ready (${stack.ids.join(", ")}; namespace ${stack.namespace}, log ${stack.logPath})`);
-    const pids: Record<string, number> = { ...stack.pids, "bench client": process.pid };
-    if (stack.natsPid) pids["nats-server"] = stack.natsPid;
+    const pids = processesOf(stack, { withClient: true });
     // Measured for every system alike: where the cores went over its whole bench (both rates, and following the sagas).
     const phases: Partial<Record<"full" | "half", PhaseCost>> = {};
     const measure = <T>(phase: "full" | "half", run: () => Promise<T>) => measurePhase(run).then(({ result, cost }) => ((phases[phase] = cost), result));

@@ -3,13 +3,12 @@
 // caught up. The sagas a phase follows can be final while other consumers (notification, say) are
 // still working through its backlog; without this, that work lands in the next phase's figures.
 import { connect, type JetStreamManager } from "nats";
+import { namespaceStreams } from "../mesh/testing/index.js";
 
 /** Where each consumer of the namespace stands: left to deliver, delivered and not acknowledged yet, deliveries so far. */
 export async function consumerProgress(jsm: JetStreamManager, namespace: string): Promise<Map<string, { pending: number; unacked: number; delivered: number }>> {
-  const prefix = `${namespace.toUpperCase()}_`;
   const out = new Map<string, { pending: number; unacked: number; delivered: number }>();
-  for await (const stream of jsm.streams.list()) {
-    if (!stream.config.name.startsWith(prefix)) continue;
+  for await (const stream of namespaceStreams(jsm, namespace)) {
     for await (const c of jsm.consumers.list(stream.config.name)) {
       out.set(`${stream.config.name}/${c.name}`, { pending: c.num_pending, unacked: c.num_ack_pending, delivered: c.delivered.consumer_seq });
     }

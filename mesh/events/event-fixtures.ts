@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { startNatsServer } from "../launcher/ensure-nats.js";
 import { freePort } from "../testing/free-port.js";
+import { namespaceStreams } from "../testing/test-namespace.js";
 import { ChargeApprovedSchema, OrderCancelledSchema, OrderPackedSchema, OrderPlacedSchema, OrderRejectedSchema } from "../../gen/meshtest/v1/events_pb.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { defineEvent } from "./event-type.js";
@@ -54,9 +55,7 @@ export async function createTestNats(url = testNatsUrl): Promise<TestNats> {
   return {
     nc, jsm, namespace, url,
     async cleanup() {
-      for await (const s of jsm.streams.list()) {
-        if (s.config.name.startsWith(`${namespace.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
-      }
+      for await (const s of namespaceStreams(jsm, namespace)) await jsm.streams.delete(s.config.name);
       await nc.close();
     },
   };
