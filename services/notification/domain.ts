@@ -37,11 +37,14 @@ export interface RetrySchedule {
 /** The longest message and error kept. */
 const maxText = 1000;
 
+/** Where a notification comes from (its event, system, order and channel), and when it is recorded. */
+export type NotificationOrigin = Pick<Notification, "id" | "eventId" | "system" | "referenceId" | "correlationId" | "eventType" | "channel"> & { now: Date };
+
 /** A new pending notification of `text` to `recipient`, due at once. */
 export function createNotification(
   text: string,
   recipient: string,
-  origin: { id: string; eventId: string; system: string; referenceId: string; correlationId: string; eventType: string; channel: string; now: Date },
+  origin: NotificationOrigin,
 ): Notification {
   const { now, ...from } = origin;
   return { ...from, recipient, message: text.slice(0, maxText), status: "pending", attempts: 0, lastError: "", nextAttemptAt: now, createdAt: now };
@@ -51,7 +54,7 @@ export function createNotification(
 export function untoldNotification(
   text: string,
   reason: string,
-  origin: { id: string; eventId: string; system: string; referenceId: string; correlationId: string; eventType: string; channel: string; now: Date },
+  origin: NotificationOrigin,
 ): Notification {
   return { ...createNotification(text, "", origin), status: "failed", lastError: reason.slice(0, maxText) };
 }
