@@ -3,7 +3,7 @@
 // caught up. The sagas a phase follows can be final while other consumers (notification, say) are
 // still working through its backlog; without this, that work lands in the next phase's figures.
 import { connect, type JetStreamManager } from "nats";
-import { namespaceStreams } from "../mesh/testing/index.js";
+import { namespaceStreams } from "../mesh/testing/test-namespace.js";
 
 /** Where each consumer of the namespace stands: left to deliver, delivered and not acknowledged yet, deliveries so far. */
 export async function consumerProgress(jsm: JetStreamManager, namespace: string): Promise<Map<string, { pending: number; unacked: number; delivered: number }>> {

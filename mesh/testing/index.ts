@@ -6,7 +6,7 @@ export type { InProcessService, SeenEvent } from "./in-process.js";
 export { startTestSystem } from "./test-system.js";
 export type { TestSystem, TestSystemOptions } from "./test-system.js";
 export { testDatabaseUrl, testDialects } from "./test-database.js";
-export { deleteNamespaceStreams, namespaceStreams, testNamespace } from "./test-namespace.js";
+export { deleteNamespaceStreams, testNamespace } from "./test-namespace.js";
 export { freePorts } from "./free-port.js";
 export { eventually } from "./eventually.js";
 export { seededRandom } from "./seeded-random.js";
