@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { once } from "node:events";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "../log/logger.js";
@@ -79,6 +81,35 @@ describe("createResiliencePolicy", () => {
     await assert.rejects(policy.execute(slow, { method, idempotent: true, timeoutMs: 20 }), (e) => errorCode(e) === Code.DeadlineExceeded);
     assert.ok(aborted);
     assert.equal(policy.breakerState(), "open");
+  });
+
+  test("an answer that arrived while the caller's event loop was busy past the deadline is taken, and no breaker counts it", async () => {
+    // A caller stalled by its own work (a long batch, a GC pause) meets its expired timer and its
+    // answer, already in the socket, in one turn of the loop; libuv runs timers before it reads
+    // sockets. The answer was in time: the caller's own load must not count against the dependency.
+    const { policy } = setup({ breakerThreshold: 1 });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    const client = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    const [dependency] = await Promise.all([accepted, once(client, "connect")]);
+    try {
+      for (let call = 0; call < 3; call++) {
+        const answered = () =>
+          new Promise<string>((resolve) => {
+            client.once("data", (chunk) => resolve(String(chunk)));
+            dependency.write("answer"); // in the caller's socket at once
+            const until = performance.now() + 60;
+            while (performance.now() < until); // the caller's loop stays busy past the 20 ms deadline
+          });
+        assert.equal(await policy.execute(answered, { method, idempotent: false, timeoutMs: 20 }), "answer", `call ${call + 1}`);
+      }
+      assert.equal(policy.breakerState(), "closed");
+    } finally {
+      client.destroy();
+      dependency.destroy();
+      server.close();
+    }
   });
 
   test("an attempt's onAbort hears its deadline, at once when added after it; its signal, first read then, is already aborted", async () => {

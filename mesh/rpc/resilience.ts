@@ -154,13 +154,17 @@ function attemptWithin<T>(
       running.abort(parent!.reason);
       reject(cancelledByCaller(parent!.reason));
     };
-    const timer = setTimeout(() => {
+    // At the deadline, sockets are read once more before the attempt is given up: libuv runs
+    // expired timers before it reads sockets, so a caller that was busy past the deadline (a long
+    // batch, a GC pause) would otherwise time out an answer already waiting for it, and count its
+    // own load against the dependency's breaker. setImmediate runs right after that read.
+    const timer = setTimeout(() => setImmediate(() => {
       if (settled) return;
       settle();
       const error = timedOut(dependency, timeoutMs, undefined);
       running.abort(error);
       reject(error);
-    }, timeoutMs);
+    }), timeoutMs);
     parent?.addEventListener("abort", onParent, { once: true });
     attempt(running).then(
       (value) => {
