@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { peerEnv, RESULT, READY, SERVED, type PeerLoopResult, type ServerReady } from "./peers/protocol.js";
 import { findNatsServerPid, startPeer, stopAllPeers } from "./peers/processes.js";
 
-export type ScenarioKey = "mesh" | "grpc" | "nest" | "moleculerCb" | "moleculerMatched";
+export const scenarioKeys = ["mesh", "grpc", "nest", "moleculerCb", "moleculerMatched"] as const;
+export type ScenarioKey = (typeof scenarioKeys)[number];
 
 interface Scenario {
   key: ScenarioKey;
@@ -88,6 +89,8 @@ export interface SyncCallOptions {
   seconds: number;
   warmupSeconds?: number;
   runs?: number;
+  /** The scenarios to run (every one by default); a ratio to one left out is NaN. */
+  only?: readonly ScenarioKey[];
   say?: (line: string) => void;
 }
 
@@ -147,13 +150,13 @@ function summarize(s: Scenario, runs: SyncCallRun[], failures: string[]): SyncCa
 
 /** Runs every scenario `runs` times (interleaved), each as client process → server process. */
 export async function measureSyncCall(options: SyncCallOptions): Promise<SyncCallFigures> {
-  const o: Required<SyncCallOptions> = { warmupSeconds: 2, runs: 1, say: () => {}, ...options };
+  const o: Required<SyncCallOptions> = { warmupSeconds: 2, runs: 1, say: () => {}, only: scenarios.map((s) => s.key), ...options };
   const natsPid = await findNatsServerPid();
   if (!natsPid) o.say("no nats-server found listening at NATS_URL: its CPU is not counted for Moleculer");
   const runs = new Map<ScenarioKey, SyncCallRun[]>(scenarios.map((s) => [s.key, []]));
   const failures = new Map<ScenarioKey, string[]>(scenarios.map((s) => [s.key, []]));
   for (let run = 1; run <= o.runs; run++) {
-    for (const s of scenarios) {
+    for (const s of scenarios.filter((s) => o.only.includes(s.key))) {
       o.say(`${s.label}: run ${run} of ${o.runs} (${o.warmupSeconds} s warm-up, ${o.seconds} s measured)`);
       try {
         const r = await runOnce(s, run, o, natsPid);
