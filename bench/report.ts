@@ -7,6 +7,7 @@ import type { LoadResult, Samples } from "./load.js";
 import type { CpuUse, ServiceMemory } from "./procs.js";
 import { restRows, restSection, type RestFigures } from "./report-rest.js";
 import type { SagaResult } from "./sagas.js";
+import type { SparseWork } from "./sparse-work.js";
 import type { LoopDelay, Timing } from "./timings.js";
 
 /** Everything one run measured. */
@@ -37,6 +38,8 @@ export interface Figures {
   capacity?: { echo: H2loadResult; meshCheck: H2loadResult; getFlower: H2loadResult };
   /** REST throughput against a bare connect-node server, and what the gateway adds to a REST call. */
   rest: RestFigures;
+  /** What this machine charges for a wake-up, and for work that comes in sparse wake-ups. */
+  sparse: SparseWork;
 }
 
 const TARGET = { readRatio: 0.7, lagP99Ms: 50, breakerUs: 1000, rssMb: 80 };
@@ -188,7 +191,8 @@ function boundsNote(f: Figures): string {
   if (Number.isFinite(full)) {
     lines.push(
       `- CPU per placed order across the services: ${full.toFixed(1)} ms at full load (${f.clients} clients, requests in bursts), ` +
-      `${half.toFixed(1)} ms at half rate (an even stream of single requests; less work shares a batch, a likely reason it costs more per order).`,
+      `${half.toFixed(1)} ms at half rate: an even stream of single requests, so each hop of a saga wakes its process for one event ` +
+      `(${f.sparse.wakeUs.toFixed(0)} µs of CPU per wake-up of an idle process on this machine, and ${(f.sparse.sparseUs / f.sparse.denseUs).toFixed(1)}× the CPU for the same work done alone in a wake-up rather than back-to-back: measured in this run), and less work shares a batch.`,
     );
   }
   for (const { phase, rows, loop } of f.timings) {

@@ -38,6 +38,7 @@ import { waitUntilSettled } from "./settle.js";
 import { countWork, measureCommitUs, measureJetStreamUs, sagaCost, type FloorUnits, type SagaWork } from "./floor.js";
 import { floorRows, runtimeUnitRows, sagaTargetRows, worstLoop, type SagaTargetFigures } from "./saga-targets.js";
 import { measureRuntimeUnits } from "./runtime-units.js";
+import { measureSparseWork, sparseWorkRows } from "./sparse-work.js";
 import { measureSyncCall, stopSyncCall } from "./sync-call.js";
 import { syncCallConsole, syncCallMarkdown } from "./sync-call-report.js";
 import { cpuBetween, pidListeningOn, snapshotCpu } from "./procs.js";
@@ -187,6 +188,8 @@ async function main(): Promise<void> {
     commitUs: await measureCommitUs(),
     ...jetStream,
   };
+  say("this machine's price for a wake-up: the same work back-to-back and in sparse wake-ups");
+  const sparse = await measureSparseWork();
   say("the runtime's price for the same units: a call, a relayed publish, deliveries");
   const runtimeUnits = { callUs: sync.scenarios.mesh.clientUs + sync.scenarios.mesh.serverUs, ...(await measureRuntimeUnits(natsUrl, natsPidBefore)) };
   // What starting it costs: npm start (every service in one process) and one service as the image runs it.
@@ -345,9 +348,9 @@ async function main(): Promise<void> {
     echo: echoRun.result, read: readRun.result,
     place: placeRun.result, placeSagas,
     half: halfRun.result, halfRate, halfSagas,
-    breaker, memory, echoMemory, cpu, timings, health: mergeHealth(health), capacity, rest,
+    breaker, memory, echoMemory, cpu, timings, health: mergeHealth(health), capacity, rest, sparse,
   };
-  const targetRows = [...floorRows(units), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap((f) => sagaTargetRows(f))];
+  const targetRows = [...floorRows(units), ...sparseWorkRows(sparse), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap((f) => sagaTargetRows(f))];
   const profiled = await profileRows(profileDir, profiledCores);
   if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
   say("\n" + syncCallConsole(sync));
