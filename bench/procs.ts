@@ -59,6 +59,19 @@ export async function scrapeMetrics(httpPort: number): Promise<Sample[]> {
   return parseMetrics(text);
 }
 
+/**
+ * How many times a process's main thread (a Node service's event loop) slept and was woken: its
+ * voluntary context switches. Summed over `pids`; a process that is gone counts nothing.
+ */
+export async function wakeUps(pids: readonly number[]): Promise<number> {
+  let n = 0;
+  for (const pid of pids) {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    n += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  }
+  return n;
+}
+
 /** CPU seconds of this process and, when its pid is known, nats-server together: what a publish or delivery costs on both ends. */
 export async function ownAndNatsCpuSeconds(natsPid: number | undefined): Promise<number> {
   const own = process.cpuUsage();

@@ -41,7 +41,7 @@ import { measureRuntimeUnits } from "./runtime-units.js";
 import { measureSparseWork, sparseWorkRows } from "./sparse-work.js";
 import { measureSyncCall, stopSyncCall } from "./sync-call.js";
 import { syncCallConsole, syncCallMarkdown } from "./sync-call-report.js";
-import { cpuBetween, pidListeningOn, snapshotCpu } from "./procs.js";
+import { cpuBetween, pidListeningOn, snapshotCpu, wakeUps } from "./procs.js";
 
 const { values } = parseArgs({
   options: {
@@ -108,6 +108,8 @@ interface PhaseCost {
   after: SagaWork;
   /** Each service's event-loop delay over the phase. */
   loop: Record<string, LoopDelay>;
+  /** Times the services' event loops slept and were woken (nats-server's threads not counted). */
+  wakeUps: number;
 }
 
 // The pids whose CPU a phase counts: the stack's services and nats-server, and this process when asked.
@@ -121,6 +123,10 @@ async function settle(): Promise<void> {
   if (waitedMs > 2000 || !settled) say(`  consumers ${settled ? "caught up" : "not caught up"} after ${(waitedMs / 1000).toFixed(1)} s`);
 }
 
+// A half-load phase per complete saga: its CPU and its services' wake-ups, at this machine's price of one.
+const halfLoadOf = (cost: PhaseCost, sagas: number, wakeUpUs: number): SagaTargetFigures["halfLoad"] =>
+  sagas > 0 ? { cpuMs: (cost.cpuSeconds * 1000) / sagas, wakeUps: cost.wakeUps / sagas, wakeUpUs } : undefined;
+
 async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
   const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
   const pids = processesOf(stack!);
@@ -131,14 +137,16 @@ async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost
   const before = await countWork(ports);
   const timingsBefore = await scrapeTimings(ports);
   const cpuBefore = await snapshotCpu(pids);
+  const wakeUpsBefore = await wakeUps(Object.values(stack!.pids));
   const result = await run();
   // Read before settling: the quiet tail would dilute the loop delay under load.
   const { loop } = timingsBetween(timingsBefore, await scrapeTimings(ports));
   await settle();
   const use = cpuBetween(cpuBefore, await snapshotCpu(pids));
+  const woken = (await wakeUps(Object.values(stack!.pids))) - wakeUpsBefore;
   const after = await countWork(ports);
   const cpuSeconds = Object.values(use.cores).reduce((sum, cores) => sum + (Number.isFinite(cores) ? cores : 0), 0) * use.seconds;
-  return { result, cost: { cpuSeconds, before, after, loop } };
+  return { result, cost: { cpuSeconds, before, after, loop, wakeUps: woken } };
 }
 
 // The services a system's saga runs on: its own and the shared payment and notification.
@@ -306,6 +314,7 @@ async function main(): Promise<void> {
     cost: sagaCost(placeCost.before, placeCost.after, placeSagas.completed, placeCost.cpuSeconds, units),
     loop: worstLoop(halfCost.loop, sagaServices("flower")),
     viewLagP99Ms: halfSagas.lag.percentiles(0.99)[0],
+    halfLoad: halfLoadOf(halfCost, halfSagas.completed, sparse.wakeUs),
   }];
   placeOrder.close();
   listHistories.close();
@@ -332,6 +341,7 @@ async function main(): Promise<void> {
         cost: sagaCost(phases.full.before, phases.full.after, result.fullSagas.completed, phases.full.cpuSeconds, units, result.commandCalls),
         loop: worstLoop(phases.half.loop, sagaServices(bench.system)),
         viewLagP99Ms: result.halfSagas.lag.percentiles(0.99)[0],
+        halfLoad: halfLoadOf(phases.half, result.halfSagas.completed, sparse.wakeUs),
       });
     }
     const busiest = Object.entries(use.cores).filter(([id]) => id !== "bench client").sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, c]) => `${id} ${c.toFixed(2)}`).join(", ");

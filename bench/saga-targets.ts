@@ -17,6 +17,8 @@ export interface SagaTargetFigures {
   /** The worst event-loop delay among the system's services at half load, and whose it was. */
   loop?: { service: string; delay: LoopDelay };
   viewLagP99Ms: number;
+  /** Per complete saga at half load: CPU (services and nats-server), its services' wake-ups, and what one wake-up of an idle process costs here. */
+  halfLoad?: { cpuMs: number; wakeUps: number; wakeUpUs: number };
 }
 
 export function floorRows(units: FloorUnits): Row[] {
@@ -68,6 +70,15 @@ export function sagaTargetRows(f: SagaTargetFigures, cores = availableParallelis
     rows.push([`${f.system}: event-loop delay p99 at half load (worst: ${f.loop.service})`, `${ms(f.loop.delay.p99)} ms`, `< ${t.loopDelayP99Ms} ms`, met(f.loop.delay.p99 < t.loopDelayP99Ms)]);
   }
   rows.push([`${f.system}: view lag p99 at half load`, `${ms(f.viewLagP99Ms)} ms`, `< ${t.viewLagP99Ms} ms`, met(f.viewLagP99Ms < t.viewLagP99Ms)]);
+  if (f.halfLoad) {
+    // Single requests spread in time wake each process for each event; here a wake-up has a price of its own.
+    const h = f.halfLoad;
+    rows.push([
+      `${f.system}: per saga at half load, CPU and the wake-ups of its services' event loops`,
+      `${h.cpuMs.toFixed(2)} ms (${(h.cpuMs / f.cost.cpuMs).toFixed(1)}× at full load); ${h.wakeUps.toFixed(0)} wake-ups, ${((h.wakeUps * h.wakeUpUs) / 1000).toFixed(1)} ms if each cost what one of an idle process does (${h.wakeUpUs.toFixed(0)} µs)`,
+      "for reference", "",
+    ]);
+  }
   return rows;
 }
 
