@@ -191,8 +191,9 @@ function boundsNote(f: Figures): string {
   if (Number.isFinite(full)) {
     lines.push(
       `- CPU per placed order across the services: ${full.toFixed(1)} ms at full load (${f.clients} clients, requests in bursts), ` +
-      `${half.toFixed(1)} ms at half rate: an even stream of single requests, so each hop of a saga wakes its process for one event ` +
-      `(${f.sparse.wakeUs.toFixed(0)} µs of CPU per wake-up of an idle process on this machine, and ${(f.sparse.sparseUs / f.sparse.denseUs).toFixed(1)}× the CPU for the same work done alone in a wake-up rather than back-to-back: measured in this run), and less work shares a batch.`,
+      `${half.toFixed(1)} ms at half rate: an even stream of single requests, so each process sleeps and is woken for each event, and on this ` +
+      `machine work done just after a wake-up costs ${((f.sparse.sparseUs - f.sparse.wakeUs) / f.sparse.denseUs).toFixed(1)}× the same work back-to-back, ` +
+      `plus ${f.sparse.wakeUs.toFixed(0)} µs for the wake-up itself (measured in this run); less of the work also shares a batch.`,
     );
   }
   for (const { phase, rows, loop } of f.timings) {
