@@ -123,9 +123,9 @@ async function settle(): Promise<void> {
   if (waitedMs > 2000 || !settled) say(`  consumers ${settled ? "caught up" : "not caught up"} after ${(waitedMs / 1000).toFixed(1)} s`);
 }
 
-// A half-load phase per complete saga: its CPU and its services' wake-ups.
-const halfLoadOf = (cost: PhaseCost, sagas: number): SagaTargetFigures["halfLoad"] =>
-  sagas > 0 ? { cpuMs: (cost.cpuSeconds * 1000) / sagas, wakeUps: cost.wakeUps / sagas } : undefined;
+// A half-load phase per complete saga: its CPU, the work it did (commits: how much shared a transaction) and its services' wake-ups.
+const halfLoadOf = (cost: PhaseCost, sagas: number, units: FloorUnits, entryCalls = 1): SagaTargetFigures["halfLoad"] =>
+  sagas > 0 ? { cost: sagaCost(cost.before, cost.after, sagas, cost.cpuSeconds, units, entryCalls), wakeUps: cost.wakeUps / sagas } : undefined;
 
 async function measurePhase<T>(run: () => Promise<T>): Promise<{ result: T; cost: PhaseCost }> {
   const ports = Object.fromEntries(stack!.ids.map((id) => [id, stack!.httpPort(id)]));
@@ -314,7 +314,7 @@ async function main(): Promise<void> {
     cost: sagaCost(placeCost.before, placeCost.after, placeSagas.completed, placeCost.cpuSeconds, units),
     loop: worstLoop(halfCost.loop, sagaServices("flower")),
     viewLagP99Ms: halfSagas.lag.percentiles(0.99)[0],
-    halfLoad: halfLoadOf(halfCost, halfSagas.completed),
+    halfLoad: halfLoadOf(halfCost, halfSagas.completed, units),
   }];
   placeOrder.close();
   listHistories.close();
@@ -341,7 +341,7 @@ async function main(): Promise<void> {
         cost: sagaCost(phases.full.before, phases.full.after, result.fullSagas.completed, phases.full.cpuSeconds, units, result.commandCalls),
         loop: worstLoop(phases.half.loop, sagaServices(bench.system)),
         viewLagP99Ms: result.halfSagas.lag.percentiles(0.99)[0],
-        halfLoad: halfLoadOf(phases.half, result.halfSagas.completed),
+        halfLoad: halfLoadOf(phases.half, result.halfSagas.completed, units, result.commandCalls),
       });
     }
     const busiest = Object.entries(use.cores).filter(([id]) => id !== "bench client").sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id, c]) => `${id} ${c.toFixed(2)}`).join(", ");

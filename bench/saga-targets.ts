@@ -17,8 +17,8 @@ export interface SagaTargetFigures {
   /** The worst event-loop delay among the system's services at half load, and whose it was. */
   loop?: { service: string; delay: LoopDelay };
   viewLagP99Ms: number;
-  /** Per complete saga at half load: CPU (services and nats-server) and its services' wake-ups. */
-  halfLoad?: { cpuMs: number; wakeUps: number };
+  /** Per complete saga at half load: CPU and work (as `cost` at full load) and its services' wake-ups. */
+  halfLoad?: { cost: SagaCost; wakeUps: number };
 }
 
 export function floorRows(units: FloorUnits): Row[] {
@@ -71,12 +71,13 @@ export function sagaTargetRows(f: SagaTargetFigures, cores = availableParallelis
   }
   rows.push([`${f.system}: view lag p99 at half load`, `${ms(f.viewLagP99Ms)} ms`, `< ${t.viewLagP99Ms} ms`, met(f.viewLagP99Ms < t.viewLagP99Ms)]);
   if (f.halfLoad) {
-    // Single requests spread in time: each process sleeps and is woken for each event, and on this
-    // machine work right after a wake-up costs more than the same work back-to-back (the machine rows).
+    // Single requests spread in time: events that came together at full load and shared a
+    // transaction each take one of their own, and each process sleeps and is woken for them (on this
+    // machine work right after a wake-up costs more than the same work back-to-back: the machine rows).
     const h = f.halfLoad;
     rows.push([
-      `${f.system}: per saga at half load, CPU and the wake-ups of its services' event loops`,
-      `${h.cpuMs.toFixed(2)} ms (${(h.cpuMs / f.cost.cpuMs).toFixed(1)}× at full load); ${h.wakeUps.toFixed(0)} wake-ups`,
+      `${f.system}: per saga at half load, CPU, commits and the wake-ups of its services' event loops`,
+      `${h.cost.cpuMs.toFixed(2)} ms (${(h.cost.cpuMs / f.cost.cpuMs).toFixed(1)}× at full load); ${h.cost.work.commits.toFixed(1)} commits (${f.cost.work.commits.toFixed(1)} at full load); ${h.wakeUps.toFixed(0)} wake-ups`,
       "for reference", "",
     ]);
   }
