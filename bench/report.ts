@@ -191,9 +191,9 @@ function boundsNote(f: Figures): string {
   if (Number.isFinite(full)) {
     lines.push(
       `- CPU per placed order across the services: ${full.toFixed(1)} ms at full load (${f.clients} clients, requests in bursts), ` +
-      `${half.toFixed(1)} ms at half rate: an even stream of single requests, so each process sleeps and is woken for each event, and on this ` +
-      `machine work done just after a wake-up costs ${((f.sparse.sparseUs - f.sparse.wakeUs) / f.sparse.denseUs).toFixed(1)}× the same work back-to-back, ` +
-      `plus ${f.sparse.wakeUs.toFixed(0)} µs for the wake-up itself (measured in this run); less of the work also shares a batch.`,
+      `${half.toFixed(1)} ms at half rate: an even stream of single requests, so events that shared a transaction at full load each take their own ` +
+      `(commits per saga in the saga rows), and each process sleeps and is woken for them; on this machine the same unit of work costs ` +
+      `${f.sparse.denseUs.toFixed(0)} µs back-to-back and ${f.sparse.sparseUs.toFixed(0)} µs alone in a wake-up, an empty wake-up ${f.sparse.wakeUs.toFixed(0)} µs (measured in this run).`,
     );
   }
   for (const { phase, rows, loop } of f.timings) {
