@@ -4,7 +4,7 @@
 // the gateway's added latency, PlaceOrder at full load and at half rate with the sagas and view
 // lag they cause, then prints the tables and writes docs/performance.md.
 import { randomInt } from "node:crypto";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname } from "node:path";
@@ -163,16 +163,20 @@ function toggleProfilers(): void {
   for (const pid of Object.values(stack!.pids)) process.kill(pid, "SIGUSR2");
 }
 
+const exists = (file: string) => access(file).then(() => true, () => false);
+
 // Each service's busiest kinds of work in the profiled phase, as one line per service.
-async function profileRows(dir: string | undefined, cores: Record<string, number>): Promise<Row[]> {
+// `services`: the profiled stack's (read after the other systems ran, on stacks of their own).
+async function profileRows(dir: string | undefined, cores: Record<string, number>, services: readonly string[]): Promise<Row[]> {
   if (!dir) return [];
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // the profiles are written asynchronously
   const rows: Row[] = [];
   // The saga's services: those that worked (an idle one's profile is the profiler's own ticks).
-  for (const id of Object.keys(stack!.pids).filter((id) => (cores[id] ?? 0) >= 0.05).sort((a, b) => (cores[b] ?? 0) - (cores[a] ?? 0))) {
-    const summary = await profileSummary(join(dir, `${id}.cpuprofile`)).catch(() => undefined);
-    if (!summary) continue;
-    const top = summary.slice(0, 6).map((k) => `${k.kind} ${(k.share * 100).toFixed(0)} %`).join(", ");
+  for (const id of services.filter((id) => (cores[id] ?? 0) >= 0.05).sort((a, b) => (cores[b] ?? 0) - (cores[a] ?? 0))) {
+    // A busy service may take seconds to stop its profiler and write its profile.
+    const file = join(dir, `${id}.cpuprofile`);
+    for (let waited = 0; waited < 30_000 && !(await exists(file)); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    const summary = await profileSummary(file).catch(() => undefined);
+    const top = summary ? summary.slice(0, 6).map((k) => `${k.kind} ${(k.share * 100).toFixed(0)} %`).join(", ") : "no profile written in 30 s";
     rows.push([`${id} (${(cores[id] ?? 0).toFixed(2)} cores)`, top, "", ""]);
   }
   return rows;
@@ -361,7 +365,7 @@ async function main(): Promise<void> {
     breaker, memory, echoMemory, cpu, timings, health: mergeHealth(health), capacity, rest, sparse,
   };
   const targetRows = [...floorRows(units), ...sparseWorkRows(sparse), ...runtimeUnitRows(units, runtimeUnits), ...sagaTargets.flatMap((f) => sagaTargetRows(f))];
-  const profiled = await profileRows(profileDir, profiledCores);
+  const profiled = await profileRows(profileDir, profiledCores, stackOf("flower"));
   if (profiled.length) say("\nwhere each service's CPU went at full load (V8 profiles, self time by kind of work):\n" + consoleTable(profiled));
   say("\n" + syncCallConsole(sync));
   say("\n" + consoleTable(figureRows(figures)) + "\n\n" + consoleTable(restRows(rest)));

@@ -2,7 +2,7 @@
 // V8's sampling profiler, the next SIGUSR2 stops it and writes <PROFILE_DIR>/<service>.cpuprofile,
 // so that exactly one phase of the bench is profiled.
 import { Session } from "node:inspector";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.env.PROFILE_DIR;
@@ -20,7 +20,11 @@ if (dir) {
     }
     profiling = false;
     session.post("Profiler.stop", (error, result) => {
-      if (!error) writeFileSync(join(dir, `${service}.cpuprofile`), JSON.stringify(result.profile));
+      if (error) return;
+      // Written whole, then renamed: the bench reads a profile as soon as its name appears.
+      const file = join(dir, `${service}.cpuprofile`);
+      writeFileSync(`${file}.part`, JSON.stringify(result.profile));
+      renameSync(`${file}.part`, file);
     });
   });
 }
