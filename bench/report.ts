@@ -260,7 +260,7 @@ export interface OtherSections {
 
 export function markdown(f: Figures, other: OtherSections): string {
   const rows = figureRows(f);
-  const targets = [...other.sagas, ...rows, ...restRows(f.rest)].filter((r) => r[2] && r[2] !== "baseline");
+  const targets = [...other.sagas, ...rows, ...restRows(f.rest)].filter((r) => r[3]); // figures with a verdict: not baselines or those for reference
   return `# Performance
 
 Measured ${f.date.toISOString().replace("T", " ").slice(0, 16)} UTC on ${f.machine.nproc} cores (${f.machine.cpuModel}), Node ${f.machine.node},

@@ -77,7 +77,7 @@ export function sagaTargetRows(f: SagaTargetFigures, cores = availableParallelis
     const h = f.halfLoad;
     rows.push([
       `${f.system}: per saga at half load, CPU, commits and the wake-ups of its services' event loops`,
-      `${h.cost.cpuMs.toFixed(2)} ms (${(h.cost.cpuMs / f.cost.cpuMs).toFixed(1)}× at full load); ${h.cost.work.commits.toFixed(1)} commits (${f.cost.work.commits.toFixed(1)} at full load); ${h.wakeUps.toFixed(0)} wake-ups`,
+      `${h.cost.cpuMs.toFixed(2)} ms (${(h.cost.cpuMs / f.cost.cpuMs).toFixed(1)}× at full load); ${h.cost.work.commits.toFixed(1)} commits (${f.cost.work.commits.toFixed(1)} at full load); ${h.wakeUps.toFixed(0)} wake-ups (the event-loop monitors' included)`,
       "for reference", "",
     ]);
   }
