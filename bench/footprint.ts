@@ -24,6 +24,7 @@ import { deleteNamespaceStreams, freePorts } from "../mesh/testing/index.js";
 import { catalog } from "../services/catalog.js";
 import { mb, met, type Row } from "./format.js";
 import { consoleTable } from "./report.js";
+import { statusField } from "./procs.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
@@ -128,7 +129,7 @@ export async function treeMemory(pid: number): Promise<TreeMemory> {
   const processes: ProcessMemory[] = [];
   for (const p of pids) {
     const status = await readFile(`/proc/${p}/status`, "utf8").catch(() => "");
-    const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+    const kb = statusField(status, "VmRSS") || 0; // none for a process exiting
     const command = (await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "")).split("\0").filter(Boolean).join(" ");
     if (status) processes.push({ pid: p, command, rss: kb * 1024 });
   }

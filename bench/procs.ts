@@ -23,11 +23,15 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** One number of a /proc/<pid>/status text ("VmRSS:   1234 kB" → 1234); NaN when the field is absent. */
+export function statusField(status: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
+}
+
 /** Resident memory now and at its peak (VmRSS, VmHWM), bytes. */
 export async function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+  return { rss: statusField(status, "VmRSS") * 1024, peak: statusField(status, "VmHWM") * 1024 };
 }
 
 /** A service's memory: resident (now, peak) from /proc, and its V8 heap from its /metrics, bytes. */
@@ -67,7 +71,7 @@ export async function wakeUps(pids: readonly number[]): Promise<number> {
   let n = 0;
   for (const pid of pids) {
     const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    n += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    n += statusField(status, "voluntary_ctxt_switches") || 0;
   }
   return n;
 }
