@@ -14,7 +14,7 @@ import { createOutboxRelay } from "./relay.js";
 import { runtimeMigrations, runtimeMigrationsTable } from "./runtime-migrations.js";
 import { captureLogs, createTestNats, testEvents, testMetrics, testNatsUrl, type TestNats } from "./event-fixtures.js";
 import { createTransact } from "./transact.js";
-import type { Transaction } from "./transaction.js";
+import type { Transact, Transaction } from "./transaction.js";
 
 export interface Harness extends TestDatabase {
   nats: TestNats;
@@ -28,6 +28,8 @@ export interface Harness extends TestDatabase {
   publish(events: TestOrder[], trace?: TraceContext): Promise<void>;
   /** Runs one transaction of the producing service, then publishes what it emitted. */
   produce(work: (tx: Transaction) => void): Promise<void>;
+  /** The consuming service's transact, which its policies share (a batcher shared by several takes it). */
+  transact: Transact;
   start(policy: Policy, options?: Partial<StartPolicyOptions>): Promise<RunningPolicy>;
   connection(): Promise<NatsConnection>;
   count(outcome: string, consumer?: string): Promise<number>;
@@ -62,7 +64,7 @@ export async function withHarness(dialect: (typeof testDialects)[number], fn: (h
     const produce = createTransact({ db: producerDb });
     const transact = createTransact({ db: t.db });
     const h: Harness = {
-      ...t, nats, metrics, logs: lines,
+      ...t, nats, metrics, logs: lines, transact,
       async publish(events, trace) {
         for (const e of events) {
           const emit = () => produce(async (tx) => tx.emit(testEvents.orderPlaced, { orderId: e.orderId, qty: e.qty ?? 0 }));

