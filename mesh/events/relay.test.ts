@@ -171,7 +171,10 @@ for (const dialect of testDialects) {
             const countA = (await a.outboxPublished.get()).values[0]?.value ?? 0;
             const countB = (await b.outboxPublished.get()).values[0]?.value ?? 0;
             assert.equal(countA + countB, n);
-            assert.equal(logs.filter((l) => String(l.msg).includes("de-duplicated")).length, 0);
+            // A round that lost a lock conflict to the other replica (MariaDB, rarely) rolled back
+            // after publishing: its events went out again, de-duplicated. Otherwise none twice.
+            const conflicts = logs.filter((l) => String(l.msg).includes("rolled back by a lock conflict")).length;
+            if (conflicts === 0) assert.equal(logs.filter((l) => String(l.msg).includes("de-duplicated")).length, 0);
             assert.equal((await nats.jsm.streams.info(streamName(nats.namespace, "sample"))).state.messages, n);
           } finally {
             await replica.destroy();

@@ -186,8 +186,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     async flush() {
       if (!enabled) return;
-      while ((await round()) === batchSize) {
-        // keep going until a round finds less than a full batch
+      for (;;) {
+        try {
+          if ((await round()) < batchSize) break; // keep going until a round finds less than a full batch
+        } catch (err) {
+          if (!isLockConflict(err)) throw err;
+          logger.debug("outbox round rolled back by a lock conflict; retrying", { error: err });
+        }
       }
       await updateBacklog(true);
     },
