@@ -73,9 +73,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const round = (): Promise<number> =>
     serially(async () => {
       if (!mysql) return publishRows(db); // SQLite has one writer: no claim needed
-      // MySQL: replicas skip each other's claimed rows; READ COMMITTED takes no gap locks,
-      // so services keep inserting into the outbox while a round publishes.
-      return db.transaction((trx) => publishRows(trx), { isolationLevel: "read committed" });
+      for (;;) {
+        try {
+          // MySQL: replicas skip each other's claimed rows; READ COMMITTED takes no gap locks,
+          // so services keep inserting into the outbox while a round publishes.
+          return await db.transaction((trx) => publishRows(trx), { isolationLevel: "read committed" });
+        } catch (err) {
+          if (!isLockConflict(err)) throw err;
+          // Two replicas' rounds collided: the loser rolled back; its rows go out again (de-duplicated).
+          logger.debug("outbox round rolled back by a lock conflict; retrying", { error: err });
+        }
+      }
     });
 
   const publishRows = async (q: Knex | Knex.Transaction): Promise<number> => {
@@ -151,11 +159,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (failures > 0) logger.info("outbox relay publishing again", { afterFailures: failures });
         failures = 0;
       } catch (err) {
-        if (isLockConflict(err)) {
-          // Two replicas' rounds collided in MySQL: the loser rolled back; its rows go out again (de-duplicated).
-          logger.debug("outbox round rolled back by a lock conflict; retrying", { error: err });
-          continue;
-        }
         failures++;
         const backoffMs = Math.min(100 * 2 ** failures, MAX_BACKOFF_MS);
         logger.warn("outbox relay could not publish; events kept, retrying", { error: err, retryInMs: backoffMs });
@@ -186,13 +189,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     async flush() {
       if (!enabled) return;
-      for (;;) {
-        try {
-          if ((await round()) < batchSize) break; // keep going until a round finds less than a full batch
-        } catch (err) {
-          if (!isLockConflict(err)) throw err;
-          logger.debug("outbox round rolled back by a lock conflict; retrying", { error: err });
-        }
+      while ((await round()) === batchSize) {
+        // keep going until a round finds less than a full batch
       }
       await updateBacklog(true);
     },
