@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { newId } from "../ids.js";
+import { asyncSlot } from "./async-scope.js";
 import { isPropagatableId } from "./propagated-ids.js";
 import { childSpan, formatTraceparent, parseTraceparent, type TraceContext } from "./trace.js";
 
@@ -21,16 +21,16 @@ export const contextHeaderNames = {
   traceparent: "traceparent",
 } as const;
 
-const storage = new AsyncLocalStorage<CallContext>();
+const storage = asyncSlot<CallContext>();
 
 /** The context of the work running now, if any. */
 export function currentContext(): CallContext | undefined {
-  return storage.getStore();
+  return storage.get();
 }
 
 /** The x-correlation-id of the command being handled (a caller's, or one made for it); empty outside any. */
 export function currentCorrelationId(): string {
-  return storage.getStore()?.correlationId ?? "";
+  return storage.get()?.correlationId ?? "";
 }
 
 /** Runs `fn` with `ctx` as the current context (logs, outgoing calls and events pick it up). */

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Knex } from "knex";
+import { asyncSlot } from "../context/async-scope.js";
 import { dialectOf } from "./database.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
@@ -41,7 +41,7 @@ export function transactionsOf(db: Knex): RunInTransaction {
 const ended = () => new Error("Transaction query already complete: a query ran after its transaction ended (await the work that queries)");
 
 function sqliteTransactions(db: Knex): RunInTransaction {
-  const current = new AsyncLocalStorage<object>();
+  const current = asyncSlot<object>();
   let owner: object | undefined;
   let connection: SqliteConnection | undefined;
   // withUserParams: knex's public way to a second interface over the same pool, with a client of its own.
@@ -49,7 +49,7 @@ function sqliteTransactions(db: Knex): RunInTransaction {
   const client = bound.client as Knex.Client & { transacting: boolean };
   client.transacting = true; // a nested transaction is a savepoint, as in knex's
   client.acquireConnection = () => {
-    const mine = owner !== undefined && current.getStore() === owner;
+    const mine = owner !== undefined && current.get() === owner;
     return mine ? Promise.resolve(connection) : Promise.reject(ended());
   };
   client.releaseConnection = () => Promise.resolve();
