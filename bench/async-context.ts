@@ -33,10 +33,8 @@ const nested = (runs: Array<(fn: () => Promise<void>) => Promise<void>>) => (fn:
 const [mode, countText] = process.argv.slice(2);
 if (mode) {
   const count = Number(countText);
-  const runs = mode === "slots"
-    ? Array.from({ length: count }, () => asyncSlot<object>()).map((s) => (fn: () => Promise<void>) => s.run({}, fn))
-    : Array.from({ length: count }, () => new AsyncLocalStorage<object>()).map((s) => (fn: () => Promise<void>) => s.run({}, fn));
-  process.stdout.write(String(await nsPerPromise(nested(runs))));
+  const holders = Array.from({ length: count }, () => (mode === "slots" ? asyncSlot<object>() : new AsyncLocalStorage<object>()));
+  process.stdout.write(String(await nsPerPromise(nested(holders.map((h) => (fn) => h.run({}, fn))))));
 } else {
   const measure = (m: string, count: number) => Number(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), m, String(count)], { encoding: "utf8" }));
   const rows: Array<[string, number]> = [["no async context", measure("storages", 0)]];

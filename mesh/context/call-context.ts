@@ -21,21 +21,21 @@ export const contextHeaderNames = {
   traceparent: "traceparent",
 } as const;
 
-const storage = asyncSlot<CallContext>();
+const current = asyncSlot<CallContext>();
 
 /** The context of the work running now, if any. */
 export function currentContext(): CallContext | undefined {
-  return storage.get();
+  return current.get();
 }
 
 /** The x-correlation-id of the command being handled (a caller's, or one made for it); empty outside any. */
 export function currentCorrelationId(): string {
-  return storage.get()?.correlationId ?? "";
+  return current.get()?.correlationId ?? "";
 }
 
 /** Runs `fn` with `ctx` as the current context (logs, outgoing calls and events pick it up). */
 export function runInContext<T>(ctx: CallContext, fn: () => T): T {
-  return storage.run(ctx, fn);
+  return current.run(ctx, fn);
 }
 
 /** A propagated id a caller sent that could not be carried on (a tab, non-ASCII, too long). */
